@@ -1,0 +1,1 @@
+"""Digit Lab models: architectures, presets, preprocessing, checkpoints and prediction (no Streamlit)."""
