@@ -1,0 +1,96 @@
+"""Prediction: 28×28 inputs → class probabilities, and the `python -m model.predict` CLI.
+
+    python -m model.predict [--model NAME_OR_DIR]... [--json] IMAGE...
+    python -m model.predict --model NAME --csv test.csv --out submission.csv
+
+Images go through the app's own preprocessing (model/preprocess.py). With no --model, both shipped
+models answer. An unreadable or empty image gets an error line; the other files still run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from model import store
+from model.preprocess import ImageError, load_image, preprocess
+
+DEFAULT_MODELS = ("mlp", "cnn")
+
+
+@torch.inference_mode()
+def probabilities(model: torch.nn.Module, images: np.ndarray, batch: int = 2000) -> np.ndarray:
+    """(N, 28, 28) or (28, 28) float in [0, 1] → (N, 10) float32 probabilities that sum to 1."""
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    if x.ndim == 2:
+        x = x[None]
+    out = [torch.softmax(model(x[i:i + batch, None]).float(), dim=1) for i in range(0, len(x), batch)]
+    return torch.cat(out).numpy() if out else np.zeros((0, 10), np.float32)
+
+
+def load(name_or_dir: str) -> tuple[torch.nn.Module, dict]:
+    return store.load(store.resolve(name_or_dir))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m model.predict", description=__doc__.splitlines()[0])
+    p.add_argument("images", nargs="*", type=Path, help="PNG or JPEG files of any size")
+    p.add_argument("--model", action="append", help="model name or checkpoint directory (repeatable; "
+                   "default: the shipped mlp and cnn)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, per image and model")
+    p.add_argument("--csv", type=Path, help="a Kaggle test.csv (pixel0…pixel783) to label")
+    p.add_argument("--out", type=Path, default=Path("submission.csv"), help="where --csv writes (ImageId,Label)")
+    a = p.parse_args(argv)
+    if not a.images and not a.csv:
+        p.error("give image files, or --csv test.csv")
+    return a
+
+
+def main(argv=None) -> int:
+    a = parse_args(argv)
+    try:
+        models = [(name, load(name)[0]) for name in (a.model or DEFAULT_MODELS)]
+    except store.CheckpointError as e:
+        print(f"python -m model.predict: error: {e}", file=sys.stderr)
+        return 2
+    if a.csv:
+        from train.data import CSVError, read_kaggle_csv, write_submission  # only this workflow needs it
+        try:
+            x, _ = read_kaggle_csv(a.csv)
+        except (CSVError, OSError) as e:
+            print(f"python -m model.predict: error: {a.csv}: {e}", file=sys.stderr)
+            return 2
+        name, model = models[0]
+        labels = probabilities(model, x.astype(np.float32) / 255).argmax(1)
+        write_submission(a.out, labels)
+        print(f"{len(labels)} predictions by {name} written to {a.out}")
+        return 0
+    failures = 0
+    for path in a.images:
+        try:
+            pre = preprocess(load_image(path))
+            if pre.empty:
+                raise ImageError(f"nothing to read ({pre.reason})")
+        except (ImageError, OSError) as e:
+            failures += 1
+            msg = {"file": str(path), "error": str(e)}
+            print(json.dumps(msg) if a.json else f"{path}: error: {e}", file=sys.stdout if a.json else sys.stderr)
+            continue
+        for name, model in models:
+            probs = probabilities(model, pre.image)[0]
+            digit = int(probs.argmax())
+            if a.json:
+                print(json.dumps({"file": str(path), "model": name, "digit": digit,
+                                  "probabilities": [round(float(p), 6) for p in probs]}))
+            else:
+                print(f"{path}: {name} says {digit} ({100 * probs[digit]:.1f}%)")
+    return 1 if failures == len(a.images) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,22 @@
+"""Shared fixtures: the real MNIST (fetched once by the setup script) and tiny training configs."""
+
+import dataclasses
+
+import pytest
+
+from model.presets import get
+from train.data import load_mnist
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    return load_mnist()
+
+
+@pytest.fixture
+def tiny_cfg():
+    """A small MLP run on 3,000 images: trains in about a second on the CPU."""
+    def make(preset="seed001-mlp", **changes):
+        base = get(preset).train
+        return dataclasses.replace(base, **{"epochs": 1, "subset": 3000, "device": "cpu", **changes})
+    return make
