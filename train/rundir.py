@@ -12,8 +12,8 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from model import store
 from model.presets import TrainConfig, train_config_from_dict, train_config_to_dict

@@ -1,0 +1,496 @@
+"""Turn any picture of a digit into an MNIST-style 28x28 input, the way MNIST itself was made.
+
+MNIST digits are white ink on black, size-normalised so the long side of the bounding box is
+20 px (aspect kept, anti-aliased), then pasted into 28x28 with the centre of mass at the centre.
+The pipeline here reproduces that from canvas drawings, uploads and photos of paper:
+
+    ink map (alpha or luminance, polarity, background removed)  -> to_ink
+    threshold + connected components, drop far specks          -> _segment, _label, _main_parts
+    crop, stroke-width normalisation, fit 20 px, centre by mass -> _digit
+
+Everything is numpy plus Pillow (for resizing and decoding only), and pure: same array in, same
+result out. Nothing here raises on a valid-shaped array; "nothing to read" is an empty result.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps
+
+MAX_PIXELS = 40_000_000
+WORK_SIDE = 512  # large inputs are block-averaged to at most this long side before the heavy steps
+GRID_SIDE = 96  # components are labelled on a mask block-reduced to at most this long side
+MIN_CONTRAST = 0.2  # ink must be this much darker (lighter) than the paper, relative to it
+TINY = 0.15  # a component smaller than this fraction of the largest one is a speck ...
+NEAR = 0.25  # ... unless it lies within this fraction of the digit's long side from it
+MIN_DIGIT = 0.04  # a digit shorter than this fraction of the image's long side is specks only
+FIT = 20  # MNIST fits the long side of the digit into 20 px ...
+SIDE = 28  # ... of a 28x28 field
+SUB = 4  # the 28x28 image is built at 4x (112x112) and area-averaged down, for sub-pixel centring
+CENTRE = 14.0  # MNIST's mean centre of mass, in 28x28 index coordinates (measured on t10k)
+STROKE = (1.9, 3.3)  # MNIST strokes are 1.7-3.7 px wide (5-95%, 2*area/perimeter); aim inside this
+
+
+class ImageError(ValueError):
+    """A file that is not a readable image, or too large; message is for a person."""
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    image: np.ndarray | None  # (28, 28) float32 in [0, 1], 0 = background, 1 = ink; None when empty
+    box: tuple[int, int, int, int] | None  # crop (x0, y0, x1, y1) in input pixels, x1/y1 exclusive
+    scale: float  # output pixels per input pixel applied to the crop
+    shift: tuple[float, float]  # (dx, dy) in 28x28 pixels moved from box-centred to mass-centred
+    polarity: str  # "alpha", "dark-on-light" or "light-on-dark"
+    reason: str | None = None  # why nothing could be read ("empty", "specks only"), None otherwise
+
+    @property
+    def empty(self) -> bool:
+        return self.image is None
+
+
+def _nothing(polarity: str, reason: str) -> Preprocessed:
+    return Preprocessed(None, None, 0.0, (0.0, 0.0), polarity, reason)
+
+
+# ---------------------------------------------------------------- ink map
+
+
+def _planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int]:
+    """The signal to read ink from, float32 in [0, 1], block-averaged by an integer factor to
+    <= max_side: the alpha channel when it shows real transparency (is_alpha), else luminance."""
+    img = np.asarray(img)
+    if img.ndim == 3 and img.shape[2] in (1, 3, 4):
+        chans = [img[..., c] for c in range(img.shape[2])]
+    elif img.ndim == 2:
+        chans = [img]
+    else:
+        raise ValueError(f"expected an (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) image, got {img.shape}")
+    if img.size == 0:
+        raise ValueError(f"empty image of shape {img.shape}")
+    f = 1 if max_side is None else max(1, -(-max(img.shape[:2]) // max_side))
+    # a float image may be in [0, 1] or [0, 255]; integers are 0..255 unless they say otherwise
+    if img.dtype == np.uint8:
+        unit = 255.0
+    else:
+        top = float(np.nanmax(np.where(np.isfinite(img), img, 0))) if img.dtype.kind == "f" else float(img.max())
+        unit = 1.0 if img.dtype.kind in "fb" and top <= 1.0 else (65535.0 if top > 255 else 255.0)
+
+    def plane(c: np.ndarray) -> np.ndarray:
+        if f > 1 and c.dtype == np.uint8:
+            c = np.asarray(Image.fromarray(np.ascontiguousarray(c)).reduce(f))  # C speed on big photos
+        c = c.astype(np.float32) * np.float32(1 / unit)
+        if img.dtype.kind == "f":
+            c = np.nan_to_num(c, nan=0.0, posinf=1.0, neginf=0.0)
+        if f > 1 and img.dtype != np.uint8 and min(c.shape) >= f:
+            h, w = c.shape[0] // f * f, c.shape[1] // f * f
+            c = c[:h, :w].reshape(h // f, f, w // f, f).mean(axis=(1, 3))
+        return np.minimum(np.maximum(c, 0.0), 1.0, dtype=np.float32)
+
+    # a canvas with a transparent background: alpha is the ink, whatever colour it is drawn in;
+    # an opaque RGBA (alpha all ~255) carries its drawing in the colours instead
+    if len(chans) == 4:
+        alpha = plane(chans[3])
+        if float(alpha.min()) < 0.8:
+            return alpha, True, f
+    if len(chans) < 3:
+        return plane(chans[0]), False, f
+    return 0.299 * plane(chans[0]) + 0.587 * plane(chans[1]) + 0.114 * plane(chans[2]), False, f
+
+
+def _grid_filter(a: np.ndarray, op) -> np.ndarray:
+    """3x3 min or max filter (op = np.minimum / np.maximum) with edge padding."""
+    p = np.pad(a, 1, mode="edge")
+    r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
+    return op(op(r[:-2], r[1:-1]), r[2:])
+
+
+def _background(v: np.ndarray) -> np.ndarray:
+    """Large-scale background of an ink-bright image v: block minima, opened, bilinearly upsampled.
+
+    Blocks are 1/16 of the long side, so a block fully inside a stroke is removed by the 3x3
+    opening as long as strokes are under ~2 blocks (1/8 of the image) wide.
+    """
+    h, w = v.shape
+    b = max(4, -(-max(h, w) // 16))
+    if min(h, w) < 2 * b:
+        return np.full_like(v, np.median(v))
+    gh, gw = -(-h // b), -(-w // b)
+    p = np.pad(v, ((0, gh * b - h), (0, gw * b - w)), mode="edge")
+    grid = p.reshape(gh, b, gw, b).min(axis=(1, 3))
+    grid = _grid_filter(_grid_filter(grid, np.minimum), np.maximum)
+    if float(grid.max() - grid.min()) < 0.03:  # flat, as on a canvas: skip the upsampling cost
+        return np.full_like(v, float(np.median(grid)))
+    return np.asarray(Image.fromarray(grid.astype(np.float32)).resize((w, h), Image.BILINEAR))
+
+
+def _light_background(lum: np.ndarray) -> bool:
+    """Is the ink darker than its ground? Ink is what stands out from the local background, and
+    mostly on one side of it; measured against a coarse median (8x8 blocks, then a 3x3 median
+    across blocks, so lighting gradients and a block inside a thick stroke do not count)."""
+    h, w = lum.shape
+    f = max(1, min(h, w, -(-max(h, w) // 64)))  # a 3000x20 strip still keeps one column
+    small = lum[: h // f * f, : w // f * f].reshape(h // f, f, w // f, f).mean(axis=(1, 3)) if f > 1 else lum
+    sh, sw = small.shape
+    b = max(1, -(-max(sh, sw) // 8))
+    gh, gw = -(-sh // b), -(-sw // b)
+    grid = np.median(np.pad(small, ((0, gh * b - sh), (0, gw * b - sw)), mode="edge")
+                     .reshape(gh, b, gw, b).transpose(0, 2, 1, 3).reshape(gh, gw, -1), axis=2)
+    p = np.pad(grid, 1, mode="edge")
+    grid = np.median(np.stack([p[i : i + gh, j : j + gw] for i in range(3) for j in range(3)]), axis=0)
+    bg = np.asarray(Image.fromarray(grid.astype(np.float32)).resize((sw, sh), Image.BILINEAR))
+    darker = float(np.clip(bg - small - 0.08, 0, None).sum())
+    lighter = float(np.clip(small - bg - 0.08, 0, None).sum())
+    if darker == lighter:  # nothing stands out: call it paper if the picture is mostly light
+        return bool(np.median(small) >= 0.5)
+    return darker > lighter
+
+
+def _ink_from_planes(lum: np.ndarray, is_alpha: bool) -> tuple[np.ndarray, str]:
+    if is_alpha:
+        return lum, "alpha"
+    light_bg = _light_background(lum)
+    if light_bg:  # paper lit unevenly: ink is the fraction of light absorbed, 1 - L / paper
+        paper = 1.0 - _background(1.0 - lum)
+        ink = 1.0 - lum / np.maximum(paper, 0.05)
+    else:  # light ink on a dark ground: lighting adds, so subtract
+        ink = lum - _background(lum)
+    return np.clip(ink, 0.0, 1.0).astype(np.float32), "dark-on-light" if light_bg else "light-on-dark"
+
+
+def to_ink(img: np.ndarray) -> tuple[np.ndarray, str]:
+    """Any image -> (H, W) float32 ink map in [0, 1] (1 = ink) and the polarity it was read with."""
+    return _ink_from_planes(*_planes(img, None)[:2])
+
+
+def _otsu(x: np.ndarray, bins: int = 64) -> float:
+    """Otsu's threshold of values in [0, 1] (the split maximising between-class variance)."""
+    hist = np.bincount((x * (bins - 1e-3)).astype(np.intp).ravel(), minlength=bins)
+    p = hist / max(1, hist.sum())
+    w0 = np.cumsum(p)
+    m = np.cumsum(p * (np.arange(bins) + 0.5) / bins)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = (m[-1] * w0 - m) ** 2 / (w0 * (1 - w0))
+    return (int(np.nanargmax(var[:-1])) + 1) / bins if np.isfinite(var[:-1]).any() else 0.5
+
+
+def _segment(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Soft ink in [0, 1] (grey anti-aliased edges kept, paper noise zeroed) and the binary mask."""
+    t = max(_otsu(ink), MIN_CONTRAST)
+    mask = ink > t
+    if not mask.any():
+        return np.zeros_like(ink), mask
+    hi = max(float(np.percentile(ink[mask], 90)), t + 1e-3)  # a grey pen counts as full ink
+    lo = t / 2
+    return np.clip((ink - lo) / (hi - lo), 0.0, 1.0).astype(np.float32), mask
+
+
+# ---------------------------------------------------------------- connected components
+
+
+@dataclass(frozen=True)
+class _Parts:
+    labels: np.ndarray  # (gh, gw) int32 component id per grid cell, -1 = background
+    f: int  # grid cell = f x f work pixels
+    area: np.ndarray  # (n,) cells per component
+    bbox: np.ndarray  # (n, 4) x0, y0, x1, y1 in grid cells, exclusive ends
+
+
+def _label(mask: np.ndarray) -> _Parts:
+    """8-connected components of a mask, labelled on a block-reduced grid by run-length union-find."""
+    h, w = mask.shape
+    f = max(1, -(-max(h, w) // GRID_SIDE))
+    gh, gw = -(-h // f), -(-w // f)
+    p = np.zeros((gh * f, gw * f), bool)
+    p[:h, :w] = mask
+    grid = p.reshape(gh, f, gw, f).any(axis=(1, 3))
+    d = np.diff(np.pad(grid, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    rows, starts = np.nonzero(d == 1)
+    _, ends = np.nonzero(d == -1)  # exclusive; np.nonzero is row-major so runs pair up
+    n = len(rows)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first = np.searchsorted(rows, np.arange(gh + 1)).tolist()
+    s, e = starts.tolist(), ends.tolist()
+    for y in range(1, gh):
+        i, j, i1, j1 = first[y - 1], first[y], first[y], first[y + 1]
+        while i < i1 and j < j1:
+            if s[i] <= e[j] and s[j] <= e[i]:  # overlapping or diagonal neighbours
+                a, b = find(i), find(j)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            if e[i] < e[j]:
+                i += 1
+            else:
+                j += 1
+    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
+    _, comp = np.unique(roots, return_inverse=True)
+    k = int(comp.max()) + 1 if n else 0
+    lengths = ends - starts
+    labels = np.full(gh * gw, -1, np.int32)
+    if n:  # paint each run: its cells are row*gw + start + 0..length-1
+        offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        labels[np.repeat(rows * gw + starts, lengths) + offs] = np.repeat(comp, lengths)
+    bbox = np.zeros((k, 4), np.int64)
+    bbox[:, :2] = np.iinfo(np.int64).max
+    np.minimum.at(bbox[:, 0], comp, starts)
+    np.minimum.at(bbox[:, 1], comp, rows)
+    np.maximum.at(bbox[:, 2], comp, ends)
+    np.maximum.at(bbox[:, 3], comp, rows + 1)
+    return _Parts(labels.reshape(gh, gw), f, np.bincount(comp, weights=lengths, minlength=k), bbox)
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Chebyshev distance between two boxes (0 when they touch or overlap)."""
+    return float(max(0, a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3]))
+
+
+def _main_parts(parts: _Parts) -> np.ndarray:
+    """Which components make up the digit: all but the tiny ones far from the growing main mass.
+
+    Components shorter than MIN_DIGIT of the image are specks whatever their number, so a few dots
+    of equal size do not make a digit; the main mass then starts from the largest alone.
+    """
+    extent = (parts.bbox[:, 2:] - parts.bbox[:, :2]).max(1)
+    sized = extent >= MIN_DIGIT * max(parts.labels.shape)
+    area = np.where(sized, parts.area, 0) if sized.any() else parts.area
+    keep = area >= TINY * area.max()
+    if not sized.any():
+        keep = area == area.max()
+        keep[np.nonzero(keep)[0][1:]] = False
+    box = np.concatenate([parts.bbox[keep, :2].min(0), parts.bbox[keep, 2:].max(0)])
+    grew = True
+    while grew:  # specks near the digit (a detached flag or dot of a stroke) join it
+        grew = False
+        reach = NEAR * max(box[2] - box[0], box[3] - box[1]) + 1
+        for c in np.nonzero(~keep)[0]:
+            if _gap(parts.bbox[c], box) <= reach:
+                keep[c], grew = True, True
+                box = np.concatenate([np.minimum(box[:2], parts.bbox[c, :2]), np.maximum(box[2:], parts.bbox[c, 2:])])
+    return keep
+
+
+# ---------------------------------------------------------------- one digit into 28x28
+
+
+def _morph(a: np.ndarray, steps: int) -> np.ndarray:
+    """Grey dilation (steps > 0) or erosion (steps < 0) by |steps| px, alternating square and cross
+    3x3 elements so the result grows like a disc (an octagon) rather than a square."""
+    op = np.maximum if steps > 0 else np.minimum
+    for i in range(abs(steps)):
+        p = np.pad(a, 1)
+        if i % 2 == 0:
+            r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
+            a = op(op(r[:-2], r[1:-1]), r[2:])
+        else:
+            c = p[1:-1, 1:-1]
+            a = op(op(op(c, p[:-2, 1:-1]), op(p[2:, 1:-1], p[1:-1, :-2])), p[1:-1, 2:])
+    return a
+
+
+def _stroke_width(a: np.ndarray) -> float:
+    """Mean stroke width of soft ink: 2 * area / perimeter, the perimeter as the summed gradient."""
+    p = np.pad(a, 1)
+    gx, gy = np.diff(p, axis=1)[:-1, :], np.diff(p, axis=0)[:, :-1]
+    return 2.0 * float(a.sum()) / max(float(np.sqrt(gx * gx + gy * gy).sum()), 1e-6)
+
+
+def _digit(crop: np.ndarray, polarity: str, box: tuple[int, int, int, int], per_work: float) -> Preprocessed:
+    """A cleaned soft-ink crop -> MNIST 28x28: stroke width, fit 20 px, centre of mass at 14.
+
+    box is the crop in input pixels and per_work the input pixels per crop pixel.
+    """
+    if float(crop.max()) <= 0:
+        return _nothing(polarity, "empty")
+    h, w = crop.shape
+    long = max(h, w)
+    # Stroke width in the 28x28 output is c * F for a fit size F. Thin or heavy strokes are
+    # dilated or eroded by r output px, which also grows the box by 2r, so F = FIT - 2r keeps the
+    # final box at 20 px; solving for the width landing on the edge of MNIST's range gives F.
+    c = _stroke_width(crop) / long
+    fit, lo_hi = float(FIT), None
+    if c * FIT < STROKE[0]:
+        lo_hi = STROKE[0]
+    elif c * FIT > STROKE[1]:
+        lo_hi = STROKE[1]
+    if lo_hi is not None:
+        fit = float(np.clip((FIT - lo_hi) / max(1.0 - c, 0.2), 12.0, 26.0))
+    steps = int(round((FIT - fit) / 2 * SUB))
+    s = fit * SUB / long
+    ih, iw = max(1, round(h * s)), max(1, round(w * s))
+    resample = Image.BOX if s < 1 else Image.BILINEAR  # area averaging for downscales, as MNIST
+    big = np.asarray(Image.fromarray(crop.astype(np.float32)).resize((iw, ih), resample))
+    big = np.pad(np.clip(big, 0, 1), max(steps, 0) + 1)
+    if steps:
+        shaped = _morph(big, steps)
+        big = shaped if float(shaped.max()) > 0.05 else big  # never erode a digit away
+    big = big / max(float(big.max()), 1e-6)
+    # paste so the centre of mass lands on CENTRE (in SUB x finer coordinates), kept inside
+    n = SIDE * SUB
+    ys, xs = np.arange(big.shape[0]), np.arange(big.shape[1])
+    mass = float(big.sum())
+    cy, cx = float(ys @ big.sum(1)) / mass, float(xs @ big.sum(0)) / mass
+    target = CENTRE * SUB + (SUB - 1) / 2  # centre of output pixel 14 in the fine grid
+    oy = int(np.clip(round(target - cy), min(0, n - big.shape[0]), max(0, n - big.shape[0])))
+    ox = int(np.clip(round(target - cx), min(0, n - big.shape[1]), max(0, n - big.shape[1])))
+    canvas = np.zeros((n, n), np.float32)
+    ty, tx = slice(max(oy, 0), min(oy + big.shape[0], n)), slice(max(ox, 0), min(ox + big.shape[1], n))
+    canvas[ty, tx] = big[ty.start - oy : ty.stop - oy, tx.start - ox : tx.stop - ox]
+    out = canvas.reshape(SIDE, SUB, SIDE, SUB).mean(axis=(1, 3))
+    out = np.clip(out / max(float(out.max()), 1e-6), 0.0, 1.0).astype(np.float32)
+    shift = ((ox - (n - big.shape[1]) / 2) / SUB, (oy - (n - big.shape[0]) / 2) / SUB)
+    return Preprocessed(out, box, fit / (long * per_work), shift, polarity)
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def _analyse(img: np.ndarray):
+    """Work-resolution soft ink, mask, components and the facts needed to map back to the input."""
+    lum, is_alpha, f = _planes(img, WORK_SIDE)
+    ink, polarity = _ink_from_planes(lum, is_alpha)
+    soft, mask = _segment(ink)
+    parts = _label(mask) if mask.any() else None
+    return soft, mask, parts, polarity, f
+
+
+def _cells(parts: _Parts, wanted: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Work-resolution mask of the grid cells whose component is in the boolean array `wanted`."""
+    lab = parts.labels
+    grid = (lab >= 0) & wanted[np.maximum(lab, 0)]
+    return np.repeat(np.repeat(grid, parts.f, 0), parts.f, 1)[: shape[0], : shape[1]]
+
+
+def _cut(soft, mask, keep_px, drop_px, polarity, f, in_shape) -> Preprocessed:
+    """Crop the kept ink tightly, blank out what is not the digit and make the 28x28."""
+    m = mask & keep_px
+    rows, cols = np.nonzero(m.any(1))[0], np.nonzero(m.any(0))[0]
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    if max(y1 - y0, x1 - x0) < max(2.0, MIN_DIGIT * max(mask.shape)):
+        return _nothing(polarity, "specks only")
+    crop = np.where(drop_px[y0:y1, x0:x1], 0.0, soft[y0:y1, x0:x1])
+    H, W = in_shape
+    box = (int(x0 * f), int(y0 * f), int(min(x1 * f, W)), int(min(y1 * f, H)))
+    return _digit(crop, polarity, box, float(f))
+
+
+def preprocess(img: np.ndarray) -> Preprocessed:
+    """One digit in any image -> MNIST-style 28x28 (or an empty result saying why)."""
+    soft, mask, parts, polarity, f = _analyse(img)
+    if parts is None:
+        return _nothing(polarity, "empty")
+    keep = _main_parts(parts)
+    return _cut(soft, mask, _cells(parts, keep, mask.shape), _cells(parts, ~keep, mask.shape),
+                polarity, f, np.shape(img)[:2])
+
+
+def _groups(parts: _Parts) -> list[list[int]]:
+    """Components grouped into digits, left to right: specks dropped, strokes overlapping in x merged."""
+    big = np.nonzero(parts.area >= TINY * parts.area.max())[0]
+    groups = {int(b): [int(b)] for b in big}
+    for c in np.nonzero(parts.area < TINY * parts.area.max())[0]:
+        gaps = [(_gap(parts.bbox[c], parts.bbox[b]) / max(np.ptp(parts.bbox[b].reshape(2, 2), 0)), b) for b in big]
+        gap, b = min(gaps)
+        if gap <= NEAR:  # a piece near a digit belongs to it; far ones are specks
+            groups[int(b)].append(int(c))
+    boxes = {g: parts.bbox[m].min(0)[:2].tolist() + parts.bbox[m].max(0)[2:].tolist() for g, m in groups.items()}
+    merged = True
+    while merged:  # a 4 or 5 drawn in two strokes: x-ranges overlapping by over half the narrower
+        merged = False
+        for a in list(groups):
+            for b in list(groups):
+                if a < b and a in groups and b in groups:
+                    A, B = boxes[a], boxes[b]
+                    overlap = min(A[2], B[2]) - max(A[0], B[0])
+                    if overlap > 0.5 * min(A[2] - A[0], B[2] - B[0]):
+                        groups[a] += groups.pop(b)
+                        boxes[a] = [min(A[0], B[0]), min(A[1], B[1]), max(A[2], B[2]), max(A[3], B[3])]
+                        merged = True
+    return [groups[g] for g in sorted(groups, key=lambda g: boxes[g][0])]
+
+
+def _cuts(ink_cols: np.ndarray, k: int) -> list[int]:
+    """Columns splitting k touching digits: the emptiest column in the middle half of the window
+    around each expected boundary, i * width / k."""
+    step = len(ink_cols) / k
+    cuts = [0]
+    for i in range(1, k):
+        a, b = int((i - 0.25) * step), int((i + 0.25) * step)
+        cuts.append(a + int(np.argmin(ink_cols[a : max(b, a + 1)])))
+    return cuts + [len(ink_cols)]
+
+
+def split_digits(img: np.ndarray) -> list[Preprocessed]:
+    """Several digits written left to right -> one Preprocessed each, boxes in input pixels."""
+    soft, mask, parts, polarity, f = _analyse(img)
+    if parts is None:
+        return []
+    digits = []  # (cells of this digit, its ink, first and last column + 1, height)
+    for members in _groups(parts):
+        wanted = np.zeros(len(parts.area), bool)
+        wanted[members] = True
+        cells = _cells(parts, wanted, mask.shape)
+        cols, rows = np.nonzero((cells & mask).any(0))[0], np.nonzero((cells & mask).any(1))[0]
+        digits.append((wanted, cells, cols[0], cols[-1] + 1, rows[-1] + 1 - rows[0]))
+    aspects = [(x1 - x0) / h for _, _, x0, x1, h in digits]
+    # a group much wider than the typical digit is several touching ones
+    typical = float(np.clip(np.median(aspects) if len(aspects) > 2 else 0.7, 0.5, 0.9))
+    out = []
+    for (wanted, cells, x0, x1, _), aspect in zip(digits, aspects, strict=True):
+        k = int(round(aspect / typical)) if aspect > 1.3 * typical else 1
+        cuts = x0 + np.array(_cuts((soft * cells)[:, x0:x1].sum(0), k))
+        others = _cells(parts, ~wanted, mask.shape)  # blank the neighbours' strokes in this crop
+        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
+            keep = np.zeros_like(cells)
+            keep[:, c0:c1] = cells[:, c0:c1]
+            if (keep & mask).any():
+                drop = others.copy()
+                drop[:, :c0], drop[:, c1:] = True, True
+                part = _cut(soft, mask, keep, drop, polarity, f, np.shape(img)[:2])
+                out += [] if part.empty else [part]
+    return out
+
+
+def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
+    """Decode an image file to uint8 (H, W), (H, W, 3) or (H, W, 4), upright per its EXIF tag.
+
+    Raises ImageError, with a message for a person, for non-images, damaged files and images
+    over MAX_PIXELS (checked from the header, before any pixel is decoded).
+    """
+    src = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    try:
+        with Image.open(src) as im:
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise ImageError(f"This image is {w} x {h} pixels; the most we accept is {MAX_PIXELS:,} pixels.")
+            im = ImageOps.exif_transpose(im)
+            im.load()
+            if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):  # 16-bit or float grey
+                a = np.asarray(im, dtype=np.float64)
+                a = a / 257.0 if im.mode.startswith("I;16") or a.max() > 255 else a
+                return np.clip(np.rint(a), 0, 255).astype(np.uint8)
+            if im.mode in ("P", "PA"):  # palette: keep its transparency if it has any
+                im = im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
+            if im.mode in ("LA", "La", "RGBa"):
+                im = im.convert("RGBA")
+            elif im.mode not in ("L", "RGB", "RGBA"):
+                im = im.convert("RGB")
+            return np.asarray(im, dtype=np.uint8).copy()
+    except ImageError:
+        raise
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"This image is too large to open safely ({e}).") from e
+    except FileNotFoundError as e:
+        raise ImageError(f"No such file: {data}") from e
+    except Exception as e:  # Pillow signals bad data with many types (OSError, SyntaxError, ...)
+        raise ImageError(f"This file is not a readable image, or it is damaged or cut short ({e}).") from e

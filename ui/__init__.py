@@ -1,0 +1,1 @@
+"""Streamlit widgets and figure builders shared by the pages."""

@@ -1,0 +1,44 @@
+"""Pure figure builders: numpy in, plotly figures or RGB arrays out. No Streamlit here."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image, ImageDraw
+
+
+def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit", ylabel: str = "probability") -> go.Figure:
+    """Ten bars on fixed axes (0–1), the top one in the model's colour, the rest pale."""
+    top = int(np.argmax(probs))
+    colors = [color if d == top else "rgba(148,163,184,0.55)" for d in range(10)]
+    fig = go.Figure(go.Bar(x=list(range(10)), y=probs, marker_color=colors,
+                           text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
+                           hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), showlegend=False,
+                      xaxis=dict(tickmode="array", tickvals=list(range(10)), title=xlabel, tickfont=dict(size=16)),
+                      yaxis=dict(range=[0, 1.15], tickformat=".0%", title=ylabel),
+                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def pixel_grid(image28: np.ndarray, cell: int = 8) -> np.ndarray:
+    """A 28×28 image in [0, 1] enlarged to (28·cell)² RGB with grid lines, so each pixel is visible."""
+    g = (255 * (1 - np.clip(image28, 0, 1))).astype(np.uint8)  # ink dark on white, as it was drawn
+    big = np.repeat(np.repeat(g, cell, 0), cell, 1)
+    rgb = np.stack([big] * 3, -1)
+    rgb[::cell, :, :] = (203, 213, 225)
+    rgb[:, ::cell, :] = (203, 213, 225)
+    return rgb
+
+
+def with_box(img: np.ndarray, box, color=(234, 88, 12)) -> np.ndarray:
+    """The input image as RGB with the crop box drawn on it."""
+    a = np.asarray(img)
+    if a.ndim == 3 and a.shape[2] == 4:  # transparent background shown as white
+        alpha = a[..., 3:4].astype(np.float32) / 255
+        a = (a[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    pil = Image.fromarray(a).convert("RGB")
+    if box:
+        w = max(2, round(max(pil.size) / 140))
+        ImageDraw.Draw(pil).rectangle([box[0], box[1], box[2] - 1, box[3] - 1], outline=color, width=w)
+    return np.asarray(pil)

@@ -1,0 +1,66 @@
+"""Every string the app shows, in English and Chinese. Pages call `t("key", **values)`, never literals.
+
+The language lives in `st.session_state["lang"]`, owned by the sidebar switch in app.py.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGS = {"en": "English", "zh": "中文"}
+
+TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
+    "app_title": ("Digit Lab", "数字实验室"),
+    "language": ("Language", "语言"),
+    "device": ("Device", "设备"),
+    "page_draw": ("Draw", "手写识别"),
+    "page_train": ("Train", "训练"),
+    "draw_title": ("Draw a digit", "写一个数字"),
+    "draw_hint": ("Draw one digit (0–9) in the box. The models answer when you lift the mouse or finger.",
+                  "在方框里写一个数字（0–9），松开鼠标或手指后模型就会回答。"),
+    "tab_single": ("One digit", "单个数字"),
+    "tab_number": ("A number", "多位数"),
+    "tab_upload": ("Upload a photo", "上传照片"),
+    "brush": ("Brush width", "笔刷粗细"),
+    "clear": ("Clear", "清空"),
+    "undo_hint": ("Undo and redo are in the canvas toolbar.", "撤销和重做在画布的工具栏里。"),
+    "model_sees": ("What the model sees", "模型看到的图像"),
+    "model_sees_help": ("Your drawing, cropped, scaled to 20 px and centred in 28×28 pixels, like MNIST.",
+                        "你的笔迹被裁剪、缩放到 20 像素，并在 28×28 像素中居中，和 MNIST 一样。"),
+    "crop_box": ("The part that was read", "被识别的区域"),
+    "empty": ("Nothing to read yet: draw a digit.", "还没有可识别的内容：请写一个数字。"),
+    "specks": ("Only a few specks here: draw a whole digit.", "这里只有几个小点：请写一个完整的数字。"),
+    "pick_model": ("{slot} model", "{slot} 模型"),
+    "shipped": ("shipped", "内置"),
+    "run": ("trained here", "本地训练"),
+    "says": ("says", "认为是"),
+    "confidence": ("{p:.0%} sure", "把握 {p:.0%}"),
+    "unsure": ("Not sure — is this a digit?", "没把握——这是数字吗？"),
+    "both_say": ("Both say {d}", "两个模型都认为是 {d}"),
+    "disagree": ("They disagree: {a} says {da}, {b} says {db}", "意见不一：{a} 认为是 {da}，{b} 认为是 {db}"),
+    "probability": ("probability", "概率"),
+    "digit": ("digit", "数字"),
+    "number_hint": ("Write a number such as 2026 across the box, digits side by side.",
+                    "在方框里从左到右写一个多位数，例如 2026。"),
+    "number_reads": ("{name} reads", "{name} 读出"),
+    "per_digit": ("Each digit, with how sure the model is", "每一位数字及模型的把握"),
+    "upload_hint": ("A photo or scan of one digit written on paper (PNG or JPEG).",
+                    "上传一张纸上手写数字的照片或扫描件（PNG 或 JPEG）。"),
+    "upload_label": ("Choose an image", "选择图片"),
+    "bad_image": ("This file could not be read as an image: {err}", "无法把这个文件当作图片读取：{err}"),
+    "your_image": ("Your image", "你的图片"),
+    "no_models": ("No model could be loaded: {err}. Run the setup command from README again.",
+                  "无法加载模型：{err}。请重新运行 README 中的安装命令。"),
+    "model_error": ("{name} could not be loaded: {err}", "无法加载 {name}：{err}"),
+    "test_acc": ("MNIST test accuracy {acc:.2%}", "MNIST 测试准确率 {acc:.2%}"),
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def t(key: str, **values) -> str:
+    en, zh = TEXT[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**values) if values else text

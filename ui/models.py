@@ -1,0 +1,40 @@
+"""Model loading for the pages: each checkpoint is loaded once per server, keyed by path and mtime."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from model import store
+from model.predict import probabilities
+from ui.i18n import t
+
+COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _load(path: str, mtime: float):
+    """Cached by (path, mtime): a retrained run at the same path is picked up, nothing reloads on a rerun."""
+    return store.load(path)
+
+
+def load(entry: store.ModelEntry):
+    weights = entry.path / "model.safetensors"
+    return _load(str(entry.path), weights.stat().st_mtime)
+
+
+def entries() -> list[store.ModelEntry]:
+    return store.list_models()
+
+
+def label(entry: store.ModelEntry) -> str:
+    source = t("shipped") if entry.source == "shipped" else t("run")
+    acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""
+    return f"{entry.name} ({source}{acc})"
+
+
+def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
+    """(28, 28) → (10,) probabilities; (N, 28, 28) → (N, 10)."""
+    model, _ = load(entry)
+    probs = probabilities(model, images)
+    return probs[0] if np.ndim(images) == 2 else probs
