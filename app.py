@@ -19,5 +19,5 @@ with st.sidebar:
     st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     st.caption(f"{t('device')}: {device_label()}")
 
-pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon="✏️", default=True)]
+pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True)]
 st.navigation(pages).run()

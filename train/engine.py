@@ -101,6 +101,7 @@ def to_input(xb: torch.Tensor) -> torch.Tensor:
 @torch.inference_mode()
 def evaluate(model, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig, batch: int) -> tuple[float, float]:
     """Accuracy and mean loss of `model` on uint8 images `x` (N, 28, 28) with labels `y`."""
+    was_training = model.training
     model.eval()
     correct, loss_sum = 0, 0.0
     for i in range(0, len(x), batch):
@@ -109,7 +110,7 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, cfg: TrainConfig, batch: i
             logits = model(_layout(xb))
         correct += int((logits.argmax(1) == yb).sum())
         loss_sum += float(loss_fn(cfg, logits, yb)) * len(xb)
-    model.train()
+    model.train(was_training)
     return correct / max(len(x), 1), loss_sum / max(len(x), 1)
 
 
@@ -162,6 +163,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     best_val, best_state, bad_epochs, prev_train_acc = -1.0, None, 0, -1.0
     test_acc = test_loss = None
     step, seen, stopped, t0 = 0, 0, False, time.perf_counter()
+    eval_s = 0.0  # time spent scoring val/test sets, reported apart from training time
     stop_reason = "finished"
     for epoch in range(cfg.epochs):
         t_epoch, last_emit = time.perf_counter(), time.perf_counter()
@@ -201,7 +203,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
             if time.perf_counter() - last_emit >= EVENT_EVERY_S or last_batch:
                 c = int(run_correct)
                 ep_correct, ep_n = ep_correct + c, ep_n + run_n
-                elapsed = time.perf_counter() - t0
+                elapsed = time.perf_counter() - t0 - eval_s  # training time only
                 emit({"kind": "step", "epoch": epoch + 1, "step": step, "seen": seen,
                       "loss": float(run_loss) / run_n, "acc": c / run_n, "lr": lr,
                       "samples_per_s": seen / elapsed, "progress": step / total_steps,
@@ -215,8 +217,9 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
             if step >= total_steps:
                 break
         train_acc = ep_correct / max(ep_n, 1)
+        t_eval = time.perf_counter()
         ev = {"kind": "epoch", "epoch": epoch + 1, "train_acc": train_acc, "lr": lr,
-              "seconds": time.perf_counter() - t_epoch, "elapsed_s": time.perf_counter() - t0}
+              "train_s": t_eval - t0 - eval_s}  # cumulative seconds of training steps only
         improved = True
         if len(x_va):
             ev["val_acc"], ev["val_loss"] = evaluate(model, x_va, y_va, cfg, eval_bs)
@@ -230,6 +233,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
         if cfg.test_protocol == "every_epoch" or improved:
             test_acc, test_loss = evaluate(model, x_te, y_te, cfg, eval_bs)
             ev["test_acc"], ev["test_loss"] = test_acc, test_loss
+        eval_s += time.perf_counter() - t_eval
+        ev["seconds"], ev["elapsed_s"] = time.perf_counter() - t_epoch, time.perf_counter() - t0
         history.append(ev)
         emit(ev)
         if stopped or step >= total_steps:

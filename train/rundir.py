@@ -35,7 +35,9 @@ def read_status(folder: Path) -> dict:
 
 
 def read_config(folder: Path) -> TrainConfig:
-    return train_config_from_dict(json.loads((Path(folder) / "config.json").read_text()))
+    raw = json.loads((Path(folder) / "config.json").read_text())
+    raw.pop("name", None)  # prepare() stores the run's display name beside the TrainConfig fields
+    return train_config_from_dict(raw)
 
 
 def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:

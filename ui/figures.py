@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
 
-def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit", ylabel: str = "probability") -> go.Figure:
+def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit") -> go.Figure:
     """Ten bars on fixed axes (0–1), the top one in the model's colour, the rest pale."""
     top = int(np.argmax(probs))
     colors = [color if d == top else "rgba(148,163,184,0.55)" for d in range(10)]
@@ -16,7 +16,7 @@ def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit", ylabel: str 
                            hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
     fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), showlegend=False,
                       xaxis=dict(tickmode="array", tickvals=list(range(10)), title=xlabel, tickfont=dict(size=16)),
-                      yaxis=dict(range=[0, 1.15], tickformat=".0%", title=ylabel),
+                      yaxis=dict(range=[0, 1.15], tickformat=".0%"),  # ticks say it; a CJK title stacks badly
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     return fig
 

@@ -27,6 +27,13 @@ def entries() -> list[store.ModelEntry]:
     return store.list_models()
 
 
+def option(entry: store.ModelEntry) -> str:
+    """A picker's option text: no translated words, so switching language keeps the picks."""
+    acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""
+    where = "" if entry.source == "shipped" else f" · {entry.path.name}"  # names may repeat; folders don't
+    return f"{entry.name}{acc}{where}"
+
+
 def label(entry: store.ModelEntry) -> str:
     source = t("shipped") if entry.source == "shipped" else t("run")
     acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""

@@ -38,7 +38,7 @@ def model_pickers(prefix: str) -> dict[str, models.store.ModelEntry]:
         default = next((i for i, e in enumerate(entries) if e.source == "shipped" and e.name == slot), 0)
         with col:
             chosen[slot] = st.selectbox(t("pick_model", slot=slot.upper()), entries, index=default,
-                                        format_func=models.label, key=f"{prefix}_model_{slot}")
+                                        format_func=models.option, key=f"{prefix}_model_{slot}")
     return chosen
 
 
@@ -75,7 +75,7 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None) -> None:
         if p < UNSURE_BELOW:
             st.markdown(f"<div class='dl-unsure'>{t('unsure')}</div>", unsafe_allow_html=True)
         st.caption(t("confidence", p=p))
-        st.plotly_chart(figures.prob_bars(probs, color, t("digit"), t("probability")),
+        st.plotly_chart(figures.prob_bars(probs, color, t("digit")),
                         config={"displayModeBar": False}, key=f"bars-{slot}")
 
 

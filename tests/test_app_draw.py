@@ -1,0 +1,88 @@
+"""AppTest of the Draw page: an injected canvas image gets both models' answers; bad input gets words."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
+
+
+def canvas_of(digit28: np.ndarray, size: int = 280) -> np.ndarray:
+    """An MNIST digit as the canvas sends it: RGBA, transparent background, ink in alpha, off-centre."""
+    big = np.asarray(Image.fromarray(digit28).resize((size // 2, size // 2), Image.BILINEAR))
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[20:20 + size // 2, 100:100 + size // 2, 3] = big
+    return rgba
+
+
+def digits_shown(at) -> list[str]:
+    return [m.value.split("data-digit='")[1][0] for m in at.markdown if "data-digit=" in m.value]
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_empty_canvas_says_nothing_to_read(app):
+    assert any("Nothing to read" in i.value for i in app.info)
+    assert digits_shown(app) == []
+
+
+def test_injected_drawing_gets_both_answers(app, mnist):
+    for i in range(3):
+        app.session_state["draw_test_image"] = canvas_of(mnist.x_test[i])
+        app.run()
+        assert not app.exception
+        assert digits_shown(app) == [str(mnist.y_test[i])] * 2
+    verdicts = [m.value for m in app.markdown if "class='dl-verdict'" in m.value]
+    assert verdicts and f"Both say {mnist.y_test[2]}" in verdicts[0]
+
+
+def test_default_pickers_are_the_shipped_mlp_and_cnn(app):
+    boxes = {s.key: s.value for s in app.selectbox}
+    assert boxes["draw_model_mlp"].name == "mlp" and boxes["draw_model_cnn"].name == "cnn"
+    assert boxes["draw_model_mlp"].source == boxes["draw_model_cnn"].source == "shipped"
+
+
+def test_specks_only_are_not_read(app):
+    img = np.zeros((280, 280, 4), np.uint8)
+    img[40:42, 40:42, 3] = 255
+    img[200:202, 230:232, 3] = 255
+    app.session_state["draw_test_image"] = img
+    app.run()
+    assert digits_shown(app) == []
+    assert app.info  # a message instead of a prediction
+
+
+def test_chinese_switch_translates_the_page(app, mnist):
+    app.sidebar.radio(key="lang").set_value("zh").run()
+    assert app.title[0].value == "写一个数字"
+    app.session_state["draw_test_image"] = canvas_of(mnist.x_test[0])
+    app.run()
+    assert any("两个模型都认为是" in m.value for m in app.markdown)
+
+
+def test_number_mode_reads_a_number(app, mnist):
+    idx = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in (2, 0, 2, 6)]
+    row = np.concatenate([np.pad(mnist.x_test[i], ((0, 0), (6, 6))) for i in idx], axis=1)  # (28, 160)
+    big = np.asarray(Image.fromarray(row).resize((640, 112), Image.BILINEAR))
+    rgba = np.zeros((220, 640, 4), np.uint8)
+    rgba[50:162, :, 3] = big
+    app.session_state["draw_test_image"] = rgba
+    app.segmented_control(key="draw_mode").set_value("number").run()
+    assert not app.exception
+    numbers = [m.value.split("data-number='")[1].split("'")[0] for m in app.markdown if "data-number=" in m.value]
+    assert "2026" in numbers
+
+
+def png_bytes(arr) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    return buf.getvalue()

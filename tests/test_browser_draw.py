@@ -1,0 +1,75 @@
+"""Real browser: draw digits with the mouse on the canvas, read both answers, clear, switch language.
+
+Also records the time from mouse-up to the updated answer (artifacts/draw_latency.json; BENCHMARKS.md).
+"""
+
+import json
+import math
+import statistics
+import time
+
+import pytest
+
+from tests.browser import ARTIFACTS, browser_page, streamlit_server, stroke
+
+pytestmark = pytest.mark.browser
+
+
+def ellipse(cx, cy, rx, ry, n=24, start=-90):
+    return [(cx + rx * math.cos(math.radians(start + 360 * i / n)),
+             cy + ry * math.sin(math.radians(start + 360 * i / n))) for i in range(n + 1)]
+
+
+DIGITS = {  # one stroke each, in [0, 1] canvas coordinates, drawn away from the centre on purpose
+    7: [(0.25, 0.2), (0.7, 0.2), (0.42, 0.85)],
+    0: ellipse(0.45, 0.5, 0.2, 0.32),
+    1: [(0.62, 0.15), (0.6, 0.85)],
+    2: [(0.28, 0.32), (0.35, 0.2), (0.5, 0.15), (0.64, 0.22), (0.66, 0.36), (0.56, 0.52), (0.28, 0.82), (0.72, 0.82)],
+    3: [(0.3, 0.2), (0.6, 0.18), (0.66, 0.3), (0.45, 0.46), (0.68, 0.6), (0.64, 0.78), (0.3, 0.82)],
+}
+
+
+def answer(page, slot: str, timeout_ms: int = 15_000) -> str:
+    loc = page.locator(f".st-key-prediction-{slot} .dl-digit")
+    loc.wait_for(state="visible", timeout=timeout_ms)
+    return loc.inner_text().strip()
+
+
+def test_draw_digits_clear_and_switch_language():
+    latencies, got = [], {}
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url)
+        canvas = page.locator("canvas.upper-canvas").first
+        canvas.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the component attaches its listeners after it appears
+        for digit, points in DIGITS.items():
+            stroke(page, canvas, points)
+            t0 = time.perf_counter()
+            got[digit] = (answer(page, "cnn"), answer(page, "mlp"))
+            latencies.append(time.perf_counter() - t0)
+            if digit == 2:
+                page.screenshot(path=str(ARTIFACTS / "draw.png"), full_page=True)
+            page.get_by_role("button", name="Clear").click()
+            page.locator(".st-key-prediction-cnn").wait_for(state="detached", timeout=10_000)
+            canvas = page.locator("canvas.upper-canvas").first
+            canvas.wait_for(timeout=10_000)
+            page.wait_for_timeout(500)
+        assert page.get_by_text("Nothing to read yet").is_visible()
+
+        page.get_by_text("中文").click()
+        page.get_by_role("heading", name="写一个数字").wait_for(timeout=10_000)
+        canvas = page.locator("canvas.upper-canvas").first
+        canvas.wait_for(timeout=10_000)
+        page.wait_for_timeout(500)
+        stroke(page, canvas, DIGITS[7])
+        assert answer(page, "cnn") == "7"
+        page.get_by_text("两个模型").wait_for(timeout=10_000)
+        page.screenshot(path=str(ARTIFACTS / "draw_zh.png"), full_page=True)
+
+    (ARTIFACTS / "draw_latency.json").write_text(json.dumps(
+        {"mouse_up_to_answer_s": latencies, "median_s": statistics.median(latencies)}, indent=1))
+    print(f"mouse-up → answer: median {statistics.median(latencies) * 1e3:.0f} ms, max {max(latencies) * 1e3:.0f} ms")
+    cnn_right = sum(int(c) == d for d, (c, m) in got.items())
+    mlp_right = sum(int(m) == d for d, (c, m) in got.items())
+    assert cnn_right == len(DIGITS), got
+    assert mlp_right >= len(DIGITS) - 1, got
