@@ -95,7 +95,7 @@ def upload(chosen: dict) -> None:
     try:
         image = load_image(f.getvalue())
     except ImageError as e:
-        st.error(t("bad_image", err=e))
+        st.error(t(f"img_{e.kind}", **e.details))
         return
     left, mid, *right = st.columns(COLUMNS, gap="small")
     with left:

@@ -36,7 +36,14 @@ STROKE = (1.9, 3.3)  # MNIST strokes are 1.7-3.7 px wide (5-95%, 2*area/perimete
 
 
 class ImageError(ValueError):
-    """A file that is not a readable image, or too large; message is for a person."""
+    """A file that is not a readable image, or too large; the message is for a person.
+
+    `kind` ("unreadable", "too_large", "missing") lets the app say it in the reader's language.
+    """
+
+    def __init__(self, message: str, kind: str = "unreadable", **details):
+        super().__init__(message)
+        self.kind, self.details = kind, details
 
 
 @dataclass(frozen=True)
@@ -483,7 +490,8 @@ def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
         with Image.open(src) as im:
             w, h = im.size
             if w * h > MAX_PIXELS:
-                raise ImageError(f"This image is {w} x {h} pixels; the most we accept is {MAX_PIXELS:,} pixels.")
+                raise ImageError(f"This image is {w} × {h} pixels; the most we accept is {MAX_PIXELS:,} pixels.",
+                                 "too_large", w=w, h=h, limit=MAX_PIXELS)
             im = ImageOps.exif_transpose(im)
             im.load()
             if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):  # 16-bit or float grey
@@ -500,8 +508,9 @@ def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
     except ImageError:
         raise
     except Image.DecompressionBombError as e:
-        raise ImageError(f"This image is too large to open safely ({e}).") from e
+        raise ImageError("This image is too large to open safely.", "too_large", w=0, h=0,
+                         limit=MAX_PIXELS) from e
     except FileNotFoundError as e:
-        raise ImageError(f"No such file: {data}") from e
+        raise ImageError(f"No such file: {data}", "missing") from e
     except Exception as e:  # Pillow signals bad data with many types (OSError, SyntaxError, ...)
-        raise ImageError(f"This file is not a readable image, or it is damaged or cut short ({e}).") from e
+        raise ImageError("This file is not a readable image (PNG or JPEG), or it is damaged or cut short.") from e

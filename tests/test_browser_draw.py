@@ -73,3 +73,34 @@ def test_draw_digits_clear_and_switch_language():
     mlp_right = sum(int(m) == d for d, (c, m) in got.items())
     assert cnn_right == len(DIGITS), got
     assert mlp_right >= len(DIGITS) - 1, got
+
+
+def test_upload_a_photo_and_bad_files(tmp_path):
+    from PIL import Image
+
+    from bench import synth
+    photos, _ = synth.paper_photos(1, seed=11)
+    good = tmp_path / "photo.jpg"
+    Image.fromarray(photos[0]).save(good, quality=90)
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"this is not a picture")
+    huge = tmp_path / "huge.png"
+    Image.new("1", (7000, 7000)).save(huge)  # 49 megapixels in a few kB
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Upload a photo").click()
+        upload = page.locator("input[type=file]")
+        upload.wait_for(state="attached", timeout=15_000)
+        upload.set_input_files(str(good))
+        # the page answers exactly what the library answers for the same bytes (accuracy itself is
+        # measured in test_accuracy.py)
+        from model.predict import load, probabilities
+        from model.preprocess import load_image, preprocess
+        expected = probabilities(load("cnn")[0], preprocess(load_image(good)).image)[0].argmax()
+        assert answer(page, "cnn", 20_000) == str(expected)
+        upload.set_input_files(str(junk))
+        page.get_by_text("not a readable PNG or JPEG image").wait_for(timeout=15_000)
+        upload.set_input_files(str(huge))
+        page.get_by_text("too large (7000 × 7000 pixels)").wait_for(timeout=15_000)
+        assert page.locator(".st-key-prediction-cnn").count() == 0
+        assert page.locator("[data-testid=stException]").count() == 0

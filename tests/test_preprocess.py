@@ -270,7 +270,7 @@ def test_load_image_rejects_a_missing_file(tmp_path):
 def test_load_image_rejects_too_many_pixels_from_the_header(monkeypatch):
     buf = io.BytesIO()
     Image.new("1", (7000, 7000)).save(buf, "PNG")  # 49 Mpx in a few kB
-    with pytest.raises(pp.ImageError, match="7000 x 7000 pixels"):
+    with pytest.raises(pp.ImageError, match="7000 × 7000 pixels"):
         pp.load_image(buf.getvalue())
     monkeypatch.setattr(pp, "MAX_PIXELS", 1000)
     with pytest.raises(pp.ImageError, match="most we accept is 1,000"):
