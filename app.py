@@ -19,5 +19,6 @@ with st.sidebar:
     st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
     st.caption(f"{t('device')}: {device_label()}")
 
-pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True)]
+pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),
+         st.Page("app_pages/train.py", title=t("page_train"), icon=":material/monitoring:")]
 st.navigation(pages).run()

@@ -33,7 +33,8 @@ def test_train_dry_run_writes_a_loadable_run(tmp_path):
 
 def test_train_from_a_config_file(tmp_path):
     out = tmp_path / "run"
-    assert run("train", "--preset", "seed004-mlp", "--k", "2", "--m", "20", "--dry-run", "--out", str(out)).returncode == 0
+    first = run("train", "--preset", "seed004-mlp", "--k", "2", "--m", "20", "--dry-run", "--out", str(out))
+    assert first.returncode == 0, first.stderr
     again = run("train", "--config", str(out / "config.json"), "--quiet")
     assert again.returncode == 0, again.stderr
     _, info = store.load(out)

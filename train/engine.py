@@ -120,7 +120,8 @@ def _autocast(dev: torch.device):
 
 
 def _layout(x: torch.Tensor) -> torch.Tensor:
-    return x.contiguous(memory_format=torch.channels_last) if x.device.type == "cuda" else x
+    # channels_last: cuDNN's tensor-core kernels and oneDNN's CPU convolutions both run faster on it
+    return x.contiguous(memory_format=torch.channels_last)
 
 
 def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
@@ -142,9 +143,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     x_va, y_va = as_t(data.x_train[sp.val]), as_t(data.y_train[sp.val]).long()
     x_te, y_te = as_t(data.x_test), as_t(data.y_test).long()
 
-    model = build(cfg.model).to(dev)
-    if dev.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
+    model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, model.parameters())
     gen = torch.Generator(device=dev).manual_seed(cfg.seed)
     cpu_gen = torch.Generator().manual_seed(cfg.seed)

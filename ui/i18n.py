@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.train_text import TRAIN_TEXT
+
 LANGS = {"en": "English", "zh": "中文"}
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
@@ -58,6 +60,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "model_error": ("{name} could not be loaded: {err}", "无法加载 {name}：{err}"),
     "test_acc": ("MNIST test accuracy {acc:.2%}", "MNIST 测试准确率 {acc:.2%}"),
 }
+TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
 
 
 def lang() -> str:

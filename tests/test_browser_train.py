@@ -1,0 +1,69 @@
+"""Real browser: start a small CPU job from the Train page, watch the curve grow, leave and come back,
+stop it, and find the stopped run in the Draw page's model picker. Saves artifacts/train.png."""
+
+import time
+
+import pytest
+
+from tests.browser import ARTIFACTS, browser_page, streamlit_server
+from train import jobs
+
+pytestmark = pytest.mark.browser
+
+POINTS = """() => { const g = document.querySelector('[class*="st-key-train_card_"] .js-plotly-plot');
+                    return g && g.data ? g.data[0].x.length : 0; }"""  # train-accuracy points of the live run
+
+
+def set_number(page, label: str, value) -> None:
+    box = page.get_by_role("spinbutton", name=label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_timeout(300)
+
+
+def wait_points(page, more_than: int, timeout_s: float = 60) -> int:
+    deadline = time.time() + timeout_s
+    while (n := page.evaluate(POINTS)) <= more_than:
+        assert time.time() < deadline, f"the live curve stayed at {n} points"
+        page.wait_for_timeout(250)
+    return n
+
+
+def test_train_from_the_page_stop_and_pick_the_model(tmp_path):
+    runs = tmp_path / "runs"
+    with streamlit_server({"DIGITLAB_RUNS": str(runs)}) as url, browser_page(1400, 1250) as page:
+        page.goto(url + "/train")
+        page.get_by_role("heading", name="Train a model").wait_for(timeout=30_000)
+        # 001 · Keras MLP on 3,000 images at batch 16: ~190 steps an epoch, long enough to watch and stop
+        set_number(page, "Batch size", 16)
+        set_number(page, "Epochs", 200)  # far more than the test waits for, even on a fast machine
+        page.get_by_text("Advanced").click()
+        set_number(page, "Training images (0 = all)", 3000)
+        page.get_by_role("textbox", name="Name", exact=True).fill("browser run")
+        page.get_by_role("textbox", name="Name", exact=True).press("Enter")
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name="Start training").click()
+
+        first = wait_points(page, 0)
+        later = wait_points(page, first + 2)  # the curve gains points within the first epoch
+        page.get_by_text("images/s").first.wait_for(timeout=10_000)  # progress bar: epoch, speed, ETA
+        page.wait_for_timeout(2500)
+        page.get_by_role("heading", name="Train a model").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "train.png"))
+
+        # leave the page and come back: the same job, still running, with its whole curve
+        page.get_by_role("link", name="Draw").click()
+        page.get_by_role("heading", name="Draw a digit").wait_for(timeout=30_000)
+        page.get_by_role("link", name="Train").click()
+        assert wait_points(page, later) > later
+        assert page.get_by_text("training").first.is_visible()
+
+        page.get_by_role("button", name="Stop").click()
+        page.get_by_text("Test accuracy").first.wait_for(timeout=60_000)
+        page.get_by_text("pick “browser run” on the Draw page").wait_for(timeout=10_000)
+        (run,) = jobs.list_runs(runs)
+        assert run.state == "stopped" and run.metrics["test_acc"] > 0.5
+
+        page.get_by_role("link", name="Draw").click()
+        page.get_by_role("combobox", name="MLP model").click(timeout=30_000)  # the Draw page's MLP picker
+        page.get_by_role("option", name="browser run").first.wait_for(timeout=10_000)

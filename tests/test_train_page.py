@@ -1,0 +1,134 @@
+"""The Train page under AppTest: the form, refusal of absurd settings, and a submit that makes a run."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from model.presets import PRESETS
+from train import jobs
+from ui import curves
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
+    yield root
+    for run in jobs.list_runs(root):
+        if run.active:
+            jobs.stop(run.folder)
+            jobs.wait(run.folder, 60)
+
+
+def open_page(lang="en"):
+    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/train.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def submit_button(at):
+    return at.button(key="train_submit")
+
+
+def test_the_form_offers_every_preset_with_its_reported_figure(runs):
+    at = open_page()
+    assert at.title[0].value == "Train a model"
+    assert at.selectbox(key="train_preset").options == [p.title for p in PRESETS.values()]
+    at.selectbox(key="train_preset").set_value("lenet5").run()
+    assert any("LeNet-5" in c.value for c in at.caption)
+    assert any(PRESETS["lenet5"].reported in c.value for c in at.caption)
+    # the training settings follow the preset
+    assert at.selectbox(key="train_optimizer").value == "sgd" and at.number_input(key="train_lr").value == 0.05
+    assert at.number_input(key="train_epochs").value == 20
+    assert not submit_button(at).disabled and not at.error
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("train_lr", 1e6, "learning rate must be above 0"),
+    ("train_lr", 0.0, "learning rate must be above 0"),
+    ("train_batch", 0, "batch size must be between 1"),
+    ("train_epochs", 10_000, "Epochs must be between 1 and 1,000"),
+])
+def test_absurd_settings_are_refused_next_to_the_field(runs, key, value, message):
+    at = open_page()
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert submit_button(at).disabled
+
+
+def test_unwise_settings_are_warned_and_impossible_combinations_explained(runs):
+    at = open_page()
+    at.number_input(key="train_lr").set_value(5.0).run()  # adamax at lr 5: allowed, but warned
+    assert any("very high" in w.value for w in at.warning) and not submit_button(at).disabled
+    at.selectbox(key="train_early").set_value("val").run()  # needs a validation split
+    assert any("50k / 10k / 10k" in e.value for e in at.error) and submit_button(at).disabled
+    at.selectbox(key="train_split").set_value(10_000).run()
+    assert not at.error and not submit_button(at).disabled
+
+
+def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs):
+    at = open_page()
+    at.segmented_control(key="train_arch").set_value("cnn").run()
+    at.number_input(key="train_cnn_blocks").set_value(3).run()
+    at.selectbox(key="train_cnn_kernel").set_value(7).run()
+    assert not at.error  # 'same' padding: 28 → 14 → 7 → 3 is fine
+    assert not submit_button(at).disabled
+
+
+def test_a_valid_submit_creates_a_run_directory_and_shows_the_job(runs):
+    at = open_page()
+    at.segmented_control(key="train_arch").set_value("mlp").run()
+    at.number_input(key="train_mlp_k").set_value(1).run()
+    at.number_input(key="train_mlp_m").set_value(32).run()
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.number_input(key="train_subset").set_value(2000).run()
+    at.selectbox(key="train_device").set_value("cpu").run()
+    at.text_input(key="train_name").input("class demo").run()
+    submit_button(at).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    folders = [d for d in runs.iterdir() if d.is_dir()]
+    assert len(folders) == 1
+    config = json.loads((folders[0] / "config.json").read_text())
+    assert config["name"] == "class demo" and config["model"]["hidden"] == [32] and config["subset"] == 2000
+    assert config["preset"] == "custom-mlp" and config["device"] == "cpu"
+    run = jobs.wait(folders[0], 90)
+    assert run.state == "done", (run.status, (folders[0] / "log.txt").read_text())
+    at.run()  # the history lists it with its test accuracy, and the live view shows the result
+    assert any("class demo" in str(df.value) for df in at.dataframe)
+    assert any("Test accuracy" in s.value for s in at.success)
+
+
+def test_the_page_speaks_chinese(runs):
+    at = open_page("zh")
+    assert at.title[0].value == "训练一个模型"
+    assert submit_button(at).label == "开始训练"
+
+
+EVENTS = [{"kind": "start", "n_train": 1000, "epochs": 2},
+          {"kind": "step", "epoch": 1, "seen": 500, "acc": 0.5, "loss": 1.5, "lr": 0.1},
+          {"kind": "step", "epoch": 1, "seen": 1000, "acc": 0.8, "loss": 0.7, "lr": 0.1},
+          {"kind": "epoch", "epoch": 1, "train_acc": 0.65, "test_acc": 0.85, "test_loss": 0.5},
+          {"kind": "step", "epoch": 2, "seen": 1300, "acc": 0.9, "loss": 0.4, "lr": 0.05},
+          {"kind": "epoch", "epoch": 2, "train_acc": 0.9, "test_acc": 0.88, "test_loss": 0.45}]  # stopped at 1.3
+
+
+def test_curves_put_steps_within_epochs_and_an_early_stop_where_it_happened():
+    s = curves.series(EVENTS)
+    assert s["step_x"] == [0.5, 1.0, 1.3] and s["epoch_x"] == [1.0, 1.3]
+    fig = curves.accuracy_figure(EVENTS, "#2563eb", reported=0.98)
+    assert [tr.name for tr in fig.data] == ["train", "test"] and list(fig.data[1].y) == [0.85, 0.88]
+    assert fig.data[0].line.color == "#2563eb"
+
+
+def test_compared_runs_keep_their_family_colours():
+    fig = curves.compare_figure([("a", "mlp", EVENTS), ("b", "cnn", EVENTS), ("c", "mlp", EVENTS)])
+    shown = [tr for tr in fig.data if tr.showlegend is not False]
+    assert [tr.name for tr in shown] == ["a", "b", "c"]
+    assert shown[0].line.color == curves.SHADES["mlp"][0] and shown[1].line.color == curves.SHADES["cnn"][0]
+    assert shown[2].line.color != shown[0].line.color  # a second MLP gets another shade of blue
