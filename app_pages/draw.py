@@ -44,7 +44,7 @@ def single(chosen: dict) -> None:
     answer(image, chosen, mid, right)
 
 
-def answer(image, chosen: dict, mid, right, pre=None) -> None:
+def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) -> None:
     """Preprocess `image`, then fill the 'model sees' column and one prediction column per slot."""
     if pre is None and image is not None:
         pre = preprocess(image)
@@ -56,6 +56,8 @@ def answer(image, chosen: dict, mid, right, pre=None) -> None:
     with mid:
         widgets.sees_panel(pre)
         widgets.verdict(chosen, probs)
+        if offer_box and st.toggle(t("show_crop"), key="draw_show_crop"):
+            st.image(widgets.figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
     for (slot, entry), col in zip(chosen.items(), right):
         with col:
             widgets.prediction_panel(slot, entry, probs[slot])
@@ -102,7 +104,7 @@ def upload(chosen: dict) -> None:
         st.caption(t("your_image"))
         pre = preprocess(image)
         st.image(widgets.figures.with_box(image, pre.box), use_container_width=True)
-    answer(image, chosen, mid, right, pre)
+    answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
 
 
 widgets.style()

@@ -86,3 +86,12 @@ def png_bytes(arr) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, format="PNG")
     return buf.getvalue()
+
+
+def test_the_crop_box_can_be_shown_on_the_drawing(app, mnist):
+    app.session_state["draw_test_image"] = canvas_of(mnist.x_test[0])
+    app.run()
+    n = len(app.image)
+    app.toggle(key="draw_show_crop").set_value(True).run()
+    assert not app.exception
+    assert len(app.image) == n + 1

@@ -42,12 +42,9 @@ def model_pickers(prefix: str) -> dict[str, models.store.ModelEntry]:
     return chosen
 
 
-def sees_panel(pre: Preprocessed, original: np.ndarray | None = None) -> None:
+def sees_panel(pre: Preprocessed) -> None:
     st.markdown(f"**{t('model_sees')}**", help=t("model_sees_help"))
     st.image(figures.pixel_grid(pre.image, cell=7), width=196)
-    if original is not None:
-        st.caption(t("crop_box"))
-        st.image(figures.with_box(original, pre.box), width=196)
 
 
 def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | None]:
