@@ -52,33 +52,31 @@ def _epoch_trace(x, y, name, color, dash="solid", size=8) -> go.Scatter:
                       line=dict(color=color, dash=dash, width=2.5), marker=dict(size=size))
 
 
+def _metric_figure(s: dict, L: dict, color: str, metric: str) -> go.Figure:
+    """Train `metric` as it runs (thin, the model's colour), validation and test per epoch (markers)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=s["step_x"], y=s[metric], name=L["train"], mode="lines",
+                             line=dict(color=color, width=1.5), opacity=0.6))
+    if any(v is not None for v in s[f"val_{metric}"]):
+        fig.add_trace(_epoch_trace(s["epoch_x"], s[f"val_{metric}"], L["val"], color, dash="dash"))
+    fig.add_trace(_epoch_trace(s["epoch_x"], s[f"test_{metric}"], L["test"], TEST_COLOR))
+    fig.update_layout(showlegend=True)  # say which line is which even before the first test point
+    return fig
+
+
 def accuracy_figure(events: list[dict], color: str, reported: float | None = None, labels: dict | None = None,
                     height: int = 280) -> go.Figure:
-    """Train accuracy as it runs (thin, the model's colour), validation and test per epoch (markers)."""
     L, s = {**LABELS, **(labels or {})}, series(events)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=s["step_x"], y=s["acc"], name=L["train"], mode="lines",
-                             line=dict(color=color, width=1.5), opacity=0.6))
-    if any(v is not None for v in s["val_acc"]):
-        fig.add_trace(_epoch_trace(s["epoch_x"], s["val_acc"], L["val"], color, dash="dash"))
-    fig.add_trace(_epoch_trace(s["epoch_x"], s["test_acc"], L["test"], TEST_COLOR))
+    fig = _metric_figure(s, L, color, "acc")
     if reported:
         fig.add_hline(y=reported, line=dict(color="#64748b", dash="dot", width=1.5),
                       annotation_text=f"{L['reported']} {reported:.2%}", annotation_position="bottom right")
-    fig.update_layout(showlegend=True)  # say which line is which even before the first test point
     return _layout(fig, L["accuracy"], "", L["epoch"], height, tickformat=".0%")
 
 
 def loss_figure(events: list[dict], color: str, labels: dict | None = None, height: int = 280) -> go.Figure:
     L, s = {**LABELS, **(labels or {})}, series(events)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=s["step_x"], y=s["loss"], name=L["train"], mode="lines",
-                             line=dict(color=color, width=1.5), opacity=0.6))
-    if any(v is not None for v in s["val_loss"]):
-        fig.add_trace(_epoch_trace(s["epoch_x"], s["val_loss"], L["val"], color, dash="dash"))
-    fig.add_trace(_epoch_trace(s["epoch_x"], s["test_loss"], L["test"], TEST_COLOR))
-    fig.update_layout(showlegend=True)
-    return _layout(fig, L["loss"], "", L["epoch"], height, rangemode="tozero")
+    return _layout(_metric_figure(s, L, color, "loss"), L["loss"], "", L["epoch"], height, rangemode="tozero")
 
 
 def lr_figure(events: list[dict], color: str, labels: dict | None = None, height: int = 280) -> go.Figure:
