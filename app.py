@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
 st.set_page_config(page_title="Digit Lab", page_icon="✍️", layout="wide")
 
@@ -15,8 +15,19 @@ def device_label() -> str:
     return f"CPU · {torch.get_num_threads()} threads"
 
 
+def on_language() -> None:
+    """Keep the language in the URL (a reload or a shared link keeps it), and make the dropdowns
+    redraw their translated choices: the browser keeps a dropdown's old text until its value is set."""
+    st.query_params["lang"] = st.session_state["lang"]
+    for key in TRANSLATED_DROPDOWNS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = st.query_params.get("lang", "en") if st.query_params.get("lang") in LANGS else "en"
 with st.sidebar:
-    st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True)
+    st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True, on_change=on_language)
     st.caption(f"{t('device')}: {device_label()}")
 
 pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),

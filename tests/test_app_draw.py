@@ -95,3 +95,12 @@ def test_the_crop_box_can_be_shown_on_the_drawing(app, mnist):
     app.toggle(key="draw_show_crop").set_value(True).run()
     assert not app.exception
     assert len(app.image) == n + 1
+
+
+def test_the_language_comes_from_the_url_and_goes_back_into_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert at.title[0].value == "写一个数字"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.title[0].value == "Draw a digit" and at.query_params["lang"] in ("en", ["en"])

@@ -10,6 +10,9 @@ import streamlit as st
 from ui.train_text import TRAIN_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
+# selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
+# browser keeps showing a dropdown's old text until its value is set again
+TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device")
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "app_title": ("Digit Lab", "数字实验室"),
