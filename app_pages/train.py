@@ -16,7 +16,8 @@ from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from train import jobs, rundir
 from ui import curves, models, widgets
-from ui.i18n import t
+from ui.i18n import lang, t
+from ui.train_text import PRESET_ZH
 
 ARCHS = ("preset", "mlp", "cnn")
 SPLITS = {0: "train_split_60", 10_000: "train_split_50"}  # val_size → label key
@@ -135,7 +136,7 @@ def new_run() -> None:
     name = st.selectbox(t("train_preset"), list(presets.PRESETS), key="train_preset", on_change=load_preset,
                         format_func=lambda p: presets.PRESETS[p].title)
     base = presets.PRESETS[name]
-    st.caption(base.description)
+    st.caption(PRESET_ZH.get(base.name, base.description) if lang() == "zh" else base.description)
     if base.reported:
         st.caption(t("train_reported", rep=base.reported))
     model = architecture(base)

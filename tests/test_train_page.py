@@ -132,3 +132,9 @@ def test_compared_runs_keep_their_family_colours():
     assert [tr.name for tr in shown] == ["a", "b", "c"]
     assert shown[0].line.color == curves.SHADES["mlp"][0] and shown[1].line.color == curves.SHADES["cnn"][0]
     assert shown[2].line.color != shown[0].line.color  # a second MLP gets another shade of blue
+
+
+def test_every_preset_has_a_chinese_description():
+    from model.presets import PRESETS
+    from ui.train_text import PRESET_ZH
+    assert set(PRESET_ZH) == set(PRESETS) and all(PRESET_ZH.values())
