@@ -67,7 +67,7 @@ def test_draw_digits_clear_and_switch_language():
             canvas = page.locator("canvas.upper-canvas").first
             canvas.wait_for(timeout=10_000)
             page.wait_for_timeout(500)
-        assert page.get_by_text("Nothing to read yet").is_visible()
+        page.get_by_text("Nothing to read yet").wait_for(timeout=10_000)
 
         page.get_by_text("中文").click()
         page.get_by_role("heading", name="写一个数字").wait_for(timeout=10_000)
