@@ -47,12 +47,14 @@ def test_train_from_a_config_file(tmp_path):
     (["--preset", "cnn", "--hidden", "10"], "MLP presets only"),
     (["--config", "/nonexistent/config.json"], "does not exist"),
     (["--preset", "cnn", "--device", "cuda:7", "--dry-run"], "CUDA"),
+    (["--preset", "cnn", "--device", "tpu", "--dry-run"], "unknown device"),
 ])
 def test_train_bad_arguments_exit_nonzero_with_one_line(args, msg, tmp_path):
     r = run("train", *args, "--out", str(tmp_path / "x"))
     assert r.returncode != 0
     assert msg in r.stderr
     assert "Traceback" not in r.stderr
+    assert not (tmp_path / "x").exists()  # a refused command leaves no run directory behind
 
 
 def write_digit(path: Path, label_img: np.ndarray, mode: str):

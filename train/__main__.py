@@ -16,6 +16,7 @@ from pathlib import Path
 from model import presets, store
 from model.nets import MLPConfig
 from train import rundir
+from train.engine import TrainingError, resolve_device
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -96,9 +97,10 @@ def main(argv=None) -> int:
             cfg = config_from_args(a)
             for w in presets.validate_train(cfg):
                 print(f"warning: {w}", file=sys.stderr)
+            resolve_device(cfg.device)  # a device this machine lacks is a bad argument: no run directory
             folder = a.out or store.runs_dir() / rundir.new_run_id(cfg.preset)
             rundir.prepare(folder, cfg, name=a.name)
-    except (ValueError, KeyError, json.JSONDecodeError) as e:
+    except (ValueError, KeyError, json.JSONDecodeError, TrainingError) as e:
         print(f"python -m train: error: {str(e).strip(chr(39))}", file=sys.stderr)
         return 2
     status = rundir.execute(folder, on_event=Progress(a.quiet))

@@ -50,6 +50,8 @@ def resolve_device(name: str = "auto") -> torch.device:
         raise TrainingError(f"unknown device {name!r}; use auto, cpu, cuda or mps") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise TrainingError("CUDA was asked for, but this machine has no usable CUDA GPU; use --device cpu")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise TrainingError(f"there is no GPU {dev.index}: this machine has {torch.cuda.device_count()}")
     return dev
 
 
