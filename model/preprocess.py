@@ -5,7 +5,7 @@ MNIST digits are white ink on black, size-normalised so the long side of the bou
 The pipeline here reproduces that from canvas drawings, uploads and photos of paper:
 
     ink map (alpha or luminance, polarity, background removed)  -> to_ink
-    threshold + connected components, drop far specks          -> _segment, _label, _main_parts
+    threshold + connected components, drop far specks          -> segment, label, main_parts
     crop, stroke-width normalisation, fit 20 px, centre by mass -> _digit
 
 Everything is numpy plus Pillow (for resizing and decoding only), and pure: same array in, same
@@ -21,13 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from model.components import MIN_DIGIT, NEAR, TINY, Parts, gap, label, main_parts
+from model.ink import ink_from_planes, planes, segment, to_ink  # noqa: F401 - to_ink is part of this module's API
+
 MAX_PIXELS = 40_000_000
 WORK_SIDE = 512  # large inputs are block-averaged to at most this long side before the heavy steps
-GRID_SIDE = 96  # components are labelled on a mask block-reduced to at most this long side
-MIN_CONTRAST = 0.2  # ink must be this much darker (lighter) than the paper, relative to it
-TINY = 0.15  # a component smaller than this fraction of the largest one is a speck ...
-NEAR = 0.25  # ... unless it lies within this fraction of the digit's long side from it
-MIN_DIGIT = 0.04  # a digit shorter than this fraction of the image's long side is specks only
 FIT = 20  # MNIST fits the long side of the digit into 20 px ...
 SIDE = 28  # ... of a 28x28 field
 SUB = 4  # the 28x28 image is built at 4x (112x112) and area-averaged down, for sub-pixel centring
@@ -62,240 +60,6 @@ class Preprocessed:
 
 def _nothing(polarity: str, reason: str) -> Preprocessed:
     return Preprocessed(None, None, 0.0, (0.0, 0.0), polarity, reason)
-
-
-# ---------------------------------------------------------------- ink map
-
-
-def _planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int]:
-    """The signal to read ink from, float32 in [0, 1], block-averaged by an integer factor to
-    <= max_side: the alpha channel when it shows real transparency (is_alpha), else luminance."""
-    img = np.asarray(img)
-    if img.ndim == 3 and img.shape[2] in (1, 3, 4):
-        chans = [img[..., c] for c in range(img.shape[2])]
-    elif img.ndim == 2:
-        chans = [img]
-    else:
-        raise ValueError(f"expected an (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) image, got {img.shape}")
-    if img.size == 0:
-        raise ValueError(f"empty image of shape {img.shape}")
-    f = 1 if max_side is None else max(1, -(-max(img.shape[:2]) // max_side))
-    # a float image may be in [0, 1] or [0, 255]; integers are 0..255 unless they say otherwise
-    if img.dtype == np.uint8:
-        unit = 255.0
-    else:
-        top = float(np.nanmax(np.where(np.isfinite(img), img, 0))) if img.dtype.kind == "f" else float(img.max())
-        unit = 1.0 if img.dtype.kind in "fb" and top <= 1.0 else (65535.0 if top > 255 else 255.0)
-
-    def plane(c: np.ndarray) -> np.ndarray:
-        if f > 1 and c.dtype == np.uint8:
-            c = np.asarray(Image.fromarray(np.ascontiguousarray(c)).reduce(f))  # C speed on big photos
-        c = c.astype(np.float32) * np.float32(1 / unit)
-        if img.dtype.kind == "f":
-            c = np.nan_to_num(c, nan=0.0, posinf=1.0, neginf=0.0)
-        if f > 1 and img.dtype != np.uint8 and min(c.shape) >= f:
-            h, w = c.shape[0] // f * f, c.shape[1] // f * f
-            c = c[:h, :w].reshape(h // f, f, w // f, f).mean(axis=(1, 3))
-        return np.minimum(np.maximum(c, 0.0), 1.0, dtype=np.float32)
-
-    # a canvas with a transparent background: alpha is the ink, whatever colour it is drawn in;
-    # an opaque RGBA (alpha all ~255) carries its drawing in the colours instead
-    if len(chans) == 4:
-        alpha = plane(chans[3])
-        if float(alpha.min()) < 0.8:
-            return alpha, True, f
-    if len(chans) < 3:
-        return plane(chans[0]), False, f
-    return 0.299 * plane(chans[0]) + 0.587 * plane(chans[1]) + 0.114 * plane(chans[2]), False, f
-
-
-def _grid_filter(a: np.ndarray, op) -> np.ndarray:
-    """3x3 min or max filter (op = np.minimum / np.maximum) with edge padding."""
-    p = np.pad(a, 1, mode="edge")
-    r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-    return op(op(r[:-2], r[1:-1]), r[2:])
-
-
-def _block_min_opened(v: np.ndarray, div: int, k: int) -> np.ndarray:
-    """Minima over blocks of 1/div of the long side, then an opening of k 3x3 steps on that grid."""
-    h, w = v.shape
-    b = max(2, -(-max(h, w) // div))
-    gh, gw = -(-h // b), -(-w // b)
-    p = np.pad(v, ((0, gh * b - h), (0, gw * b - w)), mode="edge")
-    grid = p.reshape(gh, b, gw, b).min(axis=(1, 3))
-    for op in (np.minimum,) * k + (np.maximum,) * k:
-        grid = _grid_filter(grid, op)
-    return grid
-
-
-def _background(v: np.ndarray) -> np.ndarray:
-    """Large-scale background of an ink-bright image v: block minima, opened, bilinearly upsampled.
-
-    A coarse grid (1/16 of the long side, opened by 1) tells a flat ground (a canvas) from uneven
-    light. Only for uneven light, a finer grid (1/64, opened by 4: strokes under 1/8 of the image
-    vanish) follows sharp shadow edges, which the coarse grid would blur into dark bands read as ink.
-    """
-    h, w = v.shape
-    if min(h, w) < 2 * max(4, -(-max(h, w) // 16)):
-        return np.full_like(v, np.median(v))
-    grid = _block_min_opened(v, 16, 1)
-    if float(grid.max() - grid.min()) < 0.03:  # flat, as on a canvas: skip the upsampling cost
-        return np.full_like(v, float(np.median(grid)))
-    if min(h, w) >= 128:
-        grid = _block_min_opened(v, 64, 4)
-    return np.asarray(Image.fromarray(grid.astype(np.float32)).resize((w, h), Image.BILINEAR))
-
-
-def _light_background(lum: np.ndarray) -> bool:
-    """Is the ink darker than its ground? Ink is what stands out from the local background, and
-    mostly on one side of it; measured against a coarse median (8x8 blocks, then a 3x3 median
-    across blocks, so lighting gradients and a block inside a thick stroke do not count)."""
-    h, w = lum.shape
-    f = max(1, min(h, w, -(-max(h, w) // 64)))  # a 3000x20 strip still keeps one column
-    small = lum[: h // f * f, : w // f * f].reshape(h // f, f, w // f, f).mean(axis=(1, 3)) if f > 1 else lum
-    sh, sw = small.shape
-    b = max(1, -(-max(sh, sw) // 8))
-    gh, gw = -(-sh // b), -(-sw // b)
-    grid = np.median(np.pad(small, ((0, gh * b - sh), (0, gw * b - sw)), mode="edge")
-                     .reshape(gh, b, gw, b).transpose(0, 2, 1, 3).reshape(gh, gw, -1), axis=2)
-    p = np.pad(grid, 1, mode="edge")
-    grid = np.median(np.stack([p[i : i + gh, j : j + gw] for i in range(3) for j in range(3)]), axis=0)
-    bg = np.asarray(Image.fromarray(grid.astype(np.float32)).resize((sw, sh), Image.BILINEAR))
-    darker = float(np.clip(bg - small - 0.08, 0, None).sum())
-    lighter = float(np.clip(small - bg - 0.08, 0, None).sum())
-    if darker == lighter:  # nothing stands out: call it paper if the picture is mostly light
-        return bool(np.median(small) >= 0.5)
-    return darker > lighter
-
-
-def _ink_from_planes(lum: np.ndarray, is_alpha: bool) -> tuple[np.ndarray, str]:
-    if is_alpha:
-        return lum, "alpha"
-    light_bg = _light_background(lum)
-    if light_bg:  # paper lit unevenly: ink is the fraction of light absorbed, 1 - L / paper
-        paper = 1.0 - _background(1.0 - lum)
-        ink = 1.0 - lum / np.maximum(paper, 0.05)
-    else:  # light ink on a dark ground: lighting adds, so subtract
-        ink = lum - _background(lum)
-    return np.clip(ink, 0.0, 1.0).astype(np.float32), "dark-on-light" if light_bg else "light-on-dark"
-
-
-def to_ink(img: np.ndarray) -> tuple[np.ndarray, str]:
-    """Any image -> (H, W) float32 ink map in [0, 1] (1 = ink) and the polarity it was read with."""
-    return _ink_from_planes(*_planes(img, None)[:2])
-
-
-def _otsu(x: np.ndarray, bins: int = 64) -> float:
-    """Otsu's threshold of values in [0, 1] (the split maximising between-class variance)."""
-    hist = np.bincount((x * (bins - 1e-3)).astype(np.intp).ravel(), minlength=bins)
-    p = hist / max(1, hist.sum())
-    w0 = np.cumsum(p)
-    m = np.cumsum(p * (np.arange(bins) + 0.5) / bins)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        var = (m[-1] * w0 - m) ** 2 / (w0 * (1 - w0))
-    return (int(np.nanargmax(var[:-1])) + 1) / bins if np.isfinite(var[:-1]).any() else 0.5
-
-
-def _segment(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Soft ink in [0, 1] (grey anti-aliased edges kept, paper noise zeroed) and the binary mask."""
-    t = max(_otsu(ink), MIN_CONTRAST)
-    mask = ink > t
-    if not mask.any():
-        return np.zeros_like(ink), mask
-    hi = max(float(np.percentile(ink[mask], 90)), t + 1e-3)  # a grey pen counts as full ink
-    lo = t / 2
-    return np.clip((ink - lo) / (hi - lo), 0.0, 1.0).astype(np.float32), mask
-
-
-# ---------------------------------------------------------------- connected components
-
-
-@dataclass(frozen=True)
-class _Parts:
-    labels: np.ndarray  # (gh, gw) int32 component id per grid cell, -1 = background
-    f: int  # grid cell = f x f work pixels
-    area: np.ndarray  # (n,) cells per component
-    bbox: np.ndarray  # (n, 4) x0, y0, x1, y1 in grid cells, exclusive ends
-
-
-def _label(mask: np.ndarray) -> _Parts:
-    """8-connected components of a mask, labelled on a block-reduced grid by run-length union-find."""
-    h, w = mask.shape
-    f = max(1, -(-max(h, w) // GRID_SIDE))
-    gh, gw = -(-h // f), -(-w // f)
-    p = np.zeros((gh * f, gw * f), bool)
-    p[:h, :w] = mask
-    grid = p.reshape(gh, f, gw, f).any(axis=(1, 3))
-    d = np.diff(np.pad(grid, ((0, 0), (1, 1))).astype(np.int8), axis=1)
-    rows, starts = np.nonzero(d == 1)
-    _, ends = np.nonzero(d == -1)  # exclusive; np.nonzero is row-major so runs pair up
-    n = len(rows)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    first = np.searchsorted(rows, np.arange(gh + 1)).tolist()
-    s, e = starts.tolist(), ends.tolist()
-    for y in range(1, gh):
-        i, j, i1, j1 = first[y - 1], first[y], first[y], first[y + 1]
-        while i < i1 and j < j1:
-            if s[i] <= e[j] and s[j] <= e[i]:  # overlapping or diagonal neighbours
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            if e[i] < e[j]:
-                i += 1
-            else:
-                j += 1
-    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
-    _, comp = np.unique(roots, return_inverse=True)
-    k = int(comp.max()) + 1 if n else 0
-    lengths = ends - starts
-    labels = np.full(gh * gw, -1, np.int32)
-    if n:  # paint each run: its cells are row*gw + start + 0..length-1
-        offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        labels[np.repeat(rows * gw + starts, lengths) + offs] = np.repeat(comp, lengths)
-    bbox = np.zeros((k, 4), np.int64)
-    bbox[:, :2] = np.iinfo(np.int64).max
-    np.minimum.at(bbox[:, 0], comp, starts)
-    np.minimum.at(bbox[:, 1], comp, rows)
-    np.maximum.at(bbox[:, 2], comp, ends)
-    np.maximum.at(bbox[:, 3], comp, rows + 1)
-    return _Parts(labels.reshape(gh, gw), f, np.bincount(comp, weights=lengths, minlength=k), bbox)
-
-
-def _gap(a: np.ndarray, b: np.ndarray) -> float:
-    """Chebyshev distance between two boxes (0 when they touch or overlap)."""
-    return float(max(0, a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3]))
-
-
-def _main_parts(parts: _Parts) -> np.ndarray:
-    """Which components make up the digit: all but the tiny ones far from the growing main mass.
-
-    Components shorter than MIN_DIGIT of the image are specks whatever their number, so a few dots
-    of equal size do not make a digit; the main mass then starts from the largest alone.
-    """
-    extent = (parts.bbox[:, 2:] - parts.bbox[:, :2]).max(1)
-    sized = extent >= MIN_DIGIT * max(parts.labels.shape)
-    area = np.where(sized, parts.area, 0) if sized.any() else parts.area
-    keep = area >= TINY * area.max()
-    if not sized.any():
-        keep = area == area.max()
-        keep[np.nonzero(keep)[0][1:]] = False
-    box = np.concatenate([parts.bbox[keep, :2].min(0), parts.bbox[keep, 2:].max(0)])
-    grew = True
-    while grew:  # specks near the digit (a detached flag or dot of a stroke) join it
-        grew = False
-        reach = NEAR * max(box[2] - box[0], box[3] - box[1]) + 1
-        for c in np.nonzero(~keep)[0]:
-            if _gap(parts.bbox[c], box) <= reach:
-                keep[c], grew = True, True
-                box = np.concatenate([np.minimum(box[:2], parts.bbox[c, :2]), np.maximum(box[2:], parts.bbox[c, 2:])])
-    return keep
 
 
 # ---------------------------------------------------------------- one digit into 28x28
@@ -375,14 +139,14 @@ def _digit(crop: np.ndarray, polarity: str, box: tuple[int, int, int, int], per_
 
 def _analyse(img: np.ndarray):
     """Work-resolution soft ink, mask, components and the facts needed to map back to the input."""
-    lum, is_alpha, f = _planes(img, WORK_SIDE)
-    ink, polarity = _ink_from_planes(lum, is_alpha)
-    soft, mask = _segment(ink)
-    parts = _label(mask) if mask.any() else None
+    lum, is_alpha, f = planes(img, WORK_SIDE)
+    ink, polarity = ink_from_planes(lum, is_alpha)
+    soft, mask = segment(ink)
+    parts = label(mask) if mask.any() else None
     return soft, mask, parts, polarity, f
 
 
-def _cells(parts: _Parts, wanted: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def _cells(parts: Parts, wanted: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Work-resolution mask of the grid cells whose component is in the boolean array `wanted`."""
     lab = parts.labels
     grid = (lab >= 0) & wanted[np.maximum(lab, 0)]
@@ -407,19 +171,19 @@ def preprocess(img: np.ndarray) -> Preprocessed:
     soft, mask, parts, polarity, f = _analyse(img)
     if parts is None:
         return _nothing(polarity, "empty")
-    keep = _main_parts(parts)
+    keep = main_parts(parts)
     return _cut(soft, mask, _cells(parts, keep, mask.shape), _cells(parts, ~keep, mask.shape),
                 polarity, f, np.shape(img)[:2])
 
 
-def _groups(parts: _Parts) -> list[list[int]]:
+def _groups(parts: Parts) -> list[list[int]]:
     """Components grouped into digits, left to right: specks dropped, strokes overlapping in x merged."""
     big = np.nonzero(parts.area >= TINY * parts.area.max())[0]
     groups = {int(b): [int(b)] for b in big}
     for c in np.nonzero(parts.area < TINY * parts.area.max())[0]:
-        gaps = [(_gap(parts.bbox[c], parts.bbox[b]) / max(np.ptp(parts.bbox[b].reshape(2, 2), 0)), b) for b in big]
-        gap, b = min(gaps)
-        if gap <= NEAR:  # a piece near a digit belongs to it; far ones are specks
+        gaps = [(gap(parts.bbox[c], parts.bbox[b]) / max(np.ptp(parts.bbox[b].reshape(2, 2), 0)), b) for b in big]
+        dist, b = min(gaps)
+        if dist <= NEAR:  # a piece near a digit belongs to it; far ones are specks
             groups[int(b)].append(int(c))
     boxes = {g: parts.bbox[m].min(0)[:2].tolist() + parts.bbox[m].max(0)[2:].tolist() for g, m in groups.items()}
     merged = True
