@@ -36,9 +36,10 @@ def controls() -> None:
 
 
 def single(chosen: dict) -> None:
+    st.caption(t("draw_hint"))
+    st.space("small")  # room for the canvas's floating toolbar
     left, mid, *right = st.columns(COLUMNS, gap="small")
     with left:
-        st.caption(t("draw_hint"))
         image = canvas("draw_canvas", CANVAS, CANVAS)
         controls()
     answer(image, chosen, mid, right)
@@ -65,6 +66,7 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
 
 def number(chosen: dict) -> None:
     st.caption(t("number_hint"))
+    st.space("small")  # room for the canvas's floating toolbar
     image = canvas("draw_number", NUMBER_W, NUMBER_H)
     controls()
     parts = split_digits(image) if image is not None else []

@@ -33,7 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "model_sees_help": ("Your drawing, cropped, scaled to 20 px and centred in 28×28 pixels, like MNIST.",
                         "你的笔迹被裁剪、缩放到 20 像素，并在 28×28 像素中居中，和 MNIST 一样。"),
     "crop_box": ("The part that was read", "被识别的区域"),
-    "show_crop": ("Show the part that was read", "显示被识别的区域"),
+    "show_crop": ("Show crop box", "显示裁剪框"),
     "empty": ("Nothing to read yet: draw a digit.", "还没有可识别的内容：请写一个数字。"),
     "specks": ("Only a few specks here: draw a whole digit.", "这里只有几个小点：请写一个完整的数字。"),
     "pick_model": ("{slot} model", "{slot} 模型"),
