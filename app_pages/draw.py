@@ -105,7 +105,7 @@ def upload(chosen: dict) -> None:
     with left:
         st.caption(t("your_image"))
         pre = preprocess(image)
-        st.image(widgets.figures.with_box(image, pre.box), use_container_width=True)
+        st.image(widgets.figures.with_box(image, pre.box), width="stretch")
     answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
 
 

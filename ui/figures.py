@@ -42,3 +42,38 @@ def with_box(img: np.ndarray, box, color=(234, 88, 12)) -> np.ndarray:
         w = max(2, round(max(pil.size) / 140))
         ImageDraw.Draw(pil).rectangle([box[0], box[1], box[2] - 1, box[3] - 1], outline=color, width=w)
     return np.asarray(pil)
+
+
+CORRECT, WRONG = (37, 99, 235), (220, 38, 38)  # seed 001's grid: blue when right, red when wrong
+
+
+def class_counts(train_counts, test_counts, names=("train", "test")) -> go.Figure:
+    """Images per digit in each split, side by side (seeds 000 and 003 plot the class balance)."""
+    fig = go.Figure([go.Bar(x=list(range(10)), y=list(c), name=n, marker_color=col)
+                     for c, n, col in zip((train_counts, test_counts), names, ("#64748b", "#0ea5e9"))])
+    fig.update_layout(barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis=dict(tickmode="array", tickvals=list(range(10)), tickfont=dict(size=16)),
+                      legend=dict(orientation="h", y=1.1), plot_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def prediction_tile(image28: np.ndarray, probs: np.ndarray, label: int, scale: int = 4) -> np.ndarray:
+    """An MNIST image above its ten probability bars: blue if the top bar is the label, else red.
+
+    The label's slot is marked under the bars, so a wrong answer shows where it should have been.
+    """
+    side = 28 * scale
+    img = np.repeat(np.repeat((255 * (1 - image28)).astype(np.uint8), scale, 0), scale, 1)
+    tile = Image.new("RGB", (side, side + 44), "white")
+    tile.paste(Image.fromarray(img).convert("RGB"), (0, 0))
+    draw = ImageDraw.Draw(tile)
+    top = int(np.argmax(probs))
+    color = CORRECT if top == label else WRONG
+    bar_w = side / 10
+    for d, p in enumerate(probs):
+        x0 = d * bar_w + 1
+        h = max(1, round(30 * float(p)))
+        draw.rectangle([x0, side + 34 - h, x0 + bar_w - 3, side + 34], fill=color if d == top else (203, 213, 225))
+    lx = label * bar_w + 1
+    draw.rectangle([lx, side + 38, lx + bar_w - 3, side + 41], fill=(15, 23, 42))  # where the label is
+    return np.asarray(tile)

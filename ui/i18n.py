@@ -63,6 +63,21 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
                   "无法加载模型：{err}。请重新运行 README 中的安装命令。"),
     "model_error": ("{name} could not be loaded: {err}", "无法加载 {name}：{err}"),
     "test_acc": ("MNIST test accuracy {acc:.2%}", "MNIST 测试准确率 {acc:.2%}"),
+    "page_explore": ("Explore", "浏览数据"),
+    "explore_title": ("Explore MNIST", "浏览 MNIST"),
+    "explore_balance": ("How many images of each digit", "每个数字有多少张图片"),
+    "explore_train": ("training set (60,000)", "训练集（60,000）"),
+    "explore_test": ("test set (10,000)", "测试集（10,000）"),
+    "explore_samples": ("Random training images, with their labels", "随机的训练图片及其标签"),
+    "explore_shuffle": ("Show others", "换一批"),
+    "explore_predictions": ("A model on the test set", "模型在测试集上的表现"),
+    "explore_model": ("Model", "模型"),
+    "explore_only_wrong": ("Only its mistakes", "只看错误"),
+    "explore_score": ("{acc:.2%} right: {wrong} of {n:,} test images wrong. Blue bars: right; red: wrong; "
+                      "the dark mark shows the true digit.",
+                      "正确率 {acc:.2%}：{n:,} 张测试图片中错了 {wrong} 张。蓝色表示答对，红色表示答错；"
+                      "深色标记是真正的数字。"),
+    "explore_tile": ("#{n}: {label} → {pred} ({p:.0%})", "第 {n} 张：{label} → {pred}（{p:.0%}）"),
 }
 TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
 

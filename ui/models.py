@@ -45,3 +45,21 @@ def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
     model, _ = load(entry)
     probs = probabilities(model, images)
     return probs[0] if np.ndim(images) == 2 else probs
+
+
+@st.cache_resource(show_spinner=False)
+def mnist():
+    """The dataset, once per server (55 MB of uint8)."""
+    from train.data import load_mnist  # the Explore page needs the data; the Draw page does not
+    return load_mnist()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _test_probs(path: str, mtime: float) -> np.ndarray:
+    model, _ = _load(path, mtime)
+    return probabilities(model, mnist().x_test / np.float32(255))
+
+
+def test_set_probs(entry: store.ModelEntry) -> np.ndarray:
+    """(10000, 10) probabilities of a model on the MNIST test set, computed once per checkpoint."""
+    return _test_probs(str(entry.path), (entry.path / "model.safetensors").stat().st_mtime)
