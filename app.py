@@ -8,11 +8,10 @@ from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 st.set_page_config(page_title="Digit Lab", page_icon="✍️", layout="wide")
 
 
-@st.cache_resource(show_spinner=False)
 def device_label() -> str:
     if torch.cuda.is_available():
         return f"GPU · {torch.cuda.get_device_name(0)}"
-    return f"CPU · {torch.get_num_threads()} threads"
+    return f"CPU · {t('threads', n=torch.get_num_threads())}"
 
 
 def on_language() -> None:

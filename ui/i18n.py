@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "app_title": ("Digit Lab", "数字实验室"),
     "language": ("Language", "语言"),
     "device": ("Device", "设备"),
+    "threads": ("{n} threads", "{n} 个线程"),
     "page_draw": ("Draw", "手写识别"),
     "page_train": ("Train", "训练"),
     "draw_title": ("Draw a digit", "写一个数字"),
