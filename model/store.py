@@ -34,11 +34,8 @@ class CheckpointError(RuntimeError):
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_json(path: Path, obj) -> None:
@@ -62,7 +59,7 @@ def save(folder: Path | str, model: torch.nn.Module, config, **meta) -> Path:
     info = {"format_version": FORMAT_VERSION, "name": meta.pop("name", folder.name),
             "architecture": config_to_dict(config), "sha256": digest,
             "versions": {"torch": torch.__version__, "python": platform.python_version()},
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **meta}
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **meta}
     write_json(folder / "model.json", info)
     return folder
 

@@ -17,12 +17,12 @@ apt_install() {  # install Debian packages that are missing, with one apt-get up
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# 1. Python 3.10+ and a virtual environment at .venv/
+# 1. Python 3.11+ and a virtual environment at .venv/
 py=""
-for c in python3.11 python3.12 python3.13 python3.10 python3; do
-  if command -v "$c" >/dev/null && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then py=$c; break; fi
+for c in python3.11 python3.12 python3.13 python3; do
+  if command -v "$c" >/dev/null && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then py=$c; break; fi
 done
-[ -n "$py" ] || { say "Python 3.10 or newer is needed (python3.11 recommended)"; exit 1; }
+[ -n "$py" ] || { say "Python 3.11 or newer is needed"; exit 1; }
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv with $($py --version)"
   if ! "$py" -m venv .venv 2>/dev/null; then
