@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from model.preprocess import ImageError, load_image, preprocess, split_digits
-from ui import models, widgets
+from ui import figures, models, widgets
 from ui.i18n import t
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
@@ -58,7 +58,7 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
         widgets.sees_panel(pre)
         widgets.verdict(chosen, probs)
         if offer_box and st.toggle(t("show_crop"), key="draw_show_crop"):
-            st.image(widgets.figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
+            st.image(figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
     for (slot, entry), col in zip(chosen.items(), right):
         with col:
             widgets.prediction_panel(slot, entry, probs[slot])
@@ -87,7 +87,7 @@ def number(chosen: dict) -> None:
             st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
             st.caption(t("per_digit"))
             for part, p, c in zip(parts, probs, st.columns(max(len(parts), 1))):
-                c.image(widgets.figures.pixel_grid(part.image, cell=3), width=84)
+                c.image(figures.pixel_grid(part.image, cell=3), width=84)
                 c.markdown(f"**{int(p.argmax())}** · {p.max():.0%}")
 
 
@@ -105,7 +105,7 @@ def upload(chosen: dict) -> None:
     with left:
         st.caption(t("your_image"))
         pre = preprocess(image)
-        st.image(widgets.figures.with_box(image, pre.box), width="stretch")
+        st.image(figures.with_box(image, pre.box), width="stretch")
     answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
 
 

@@ -34,10 +34,11 @@ def read_status(folder: Path) -> dict:
         return {"state": "unknown"}
 
 
-def read_config(folder: Path) -> TrainConfig:
+def read_config(folder: Path) -> tuple[TrainConfig, str]:
+    """The run's TrainConfig and display name (prepare() stores the name beside the config fields)."""
     raw = json.loads((Path(folder) / "config.json").read_text())
-    raw.pop("name", None)  # prepare() stores the run's display name beside the TrainConfig fields
-    return train_config_from_dict(raw)
+    name = raw.pop("name", Path(folder).name)
+    return train_config_from_dict(raw), name
 
 
 def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
@@ -65,9 +66,7 @@ def prepare(folder: Path, cfg: TrainConfig, name: str | None = None) -> Path:
 def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=None) -> dict:
     """Train the run in `folder`; return the final status dict. Never raises for a training failure."""
     folder = Path(folder)
-    raw = json.loads((folder / "config.json").read_text())
-    name = raw.pop("name", folder.name)
-    cfg = train_config_from_dict(raw)
+    cfg, name = read_config(folder)
     stop = {"asked": False}
 
     def ask_stop(signum, frame):  # finish the current step, then save
