@@ -134,7 +134,6 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     should_stop = should_stop or (lambda: False)
     dev = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
-    np.random.seed(cfg.seed)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True
     data = data or load_mnist()
