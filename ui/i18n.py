@@ -15,7 +15,6 @@ LANGS = {"en": "English", "zh": "中文"}
 TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device")
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
-    "app_title": ("Digit Lab", "数字实验室"),
     "language": ("Language", "语言"),
     "device": ("Device", "设备"),
     "threads": ("{n} threads", "{n} 个线程"),
@@ -40,12 +39,10 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "pick_model": ("{slot} model", "{slot} 模型"),
     "shipped": ("shipped", "内置"),
     "run": ("trained here", "本地训练"),
-    "says": ("says", "认为是"),
     "confidence": ("{p:.0%} sure", "把握 {p:.0%}"),
     "unsure": ("Not sure — is this a digit?", "没把握——这是数字吗？"),
     "both_say": ("Both say {d}", "两个模型都认为是 {d}"),
     "disagree": ("They disagree: {a} says {da}, {b} says {db}", "意见不一：{a} 认为是 {da}，{b} 认为是 {db}"),
-    "probability": ("probability", "概率"),
     "digit": ("digit", "数字"),
     "number_hint": ("Write a number such as 2026 across the box, digits side by side.",
                     "在方框里从左到右写一个多位数，例如 2026。"),
