@@ -66,7 +66,11 @@ def test_cnn_config_round_trip_keeps_blocks():
     cfg = CNNConfig(blocks=(ConvBlock(8, kernel=5, convs=2, batch_norm=True), ConvBlock(16, pool_kind="avg")),
                     dense=(32,), activation="tanh")
     assert config_from_dict(json.loads(json.dumps(config_to_dict(cfg)))) == cfg
-    assert dataclasses.is_dataclass(cfg)
+    # frozen, down to the blocks: a config shared by a run and a page cannot change under either
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.dense = (64,)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.blocks[0].filters = 4
 
 
 @pytest.mark.parametrize("changes, msg", [
