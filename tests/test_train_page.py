@@ -1,10 +1,12 @@
 """The Train page under AppTest: the form, refusal of absurd settings, and a submit that makes a run."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from model.nets import CNNConfig, ConvBlock
 from model.presets import PRESETS
 from train import jobs
 from ui import curves
@@ -72,13 +74,23 @@ def test_unwise_settings_are_warned_and_impossible_combinations_explained(runs):
     assert not at.error and not submit_button(at).disabled
 
 
-def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs):
+def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs, monkeypatch):
     at = open_page()
     at.segmented_control(key="train_arch").set_value("cnn").run()
     at.number_input(key="train_cnn_blocks").set_value(3).run()
     at.selectbox(key="train_cnn_kernel").set_value(7).run()
-    assert not at.error  # 'same' padding: 28 → 14 → 7 → 3 is fine
+    assert not at.error  # the form's CNN keeps 'same' padding, so its deepest choice fits: 28 → 14 → 7 → 3
     assert not submit_button(at).disabled
+    # a recipe whose 'valid' 7×7 convolutions do shrink it (28 → 11 → 2 → nothing) is refused with the reason
+    base = PRESETS["lenet5"]
+    blocks = (ConvBlock(8, kernel=7, padding="valid"),) * 3
+    monkeypatch.setitem(PRESETS, "too-deep", replace(base, name="too-deep", title="Too deep", train=replace(
+        base.train, preset="too-deep", model=CNNConfig(blocks=blocks, dense=(), input="standard"))))
+    at = open_page()
+    at.selectbox(key="train_preset").set_value("too-deep").run()
+    assert not at.exception
+    assert any("block 3 shrinks the 28×28 image to nothing" in e.value for e in at.error), [e.value for e in at.error]
+    assert submit_button(at).disabled
 
 
 def test_a_valid_submit_creates_a_run_directory_and_shows_the_job(runs):
