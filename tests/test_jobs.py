@@ -75,10 +75,11 @@ def test_cpu_jobs_queue_in_order_and_can_be_stopped_or_cancelled(runs):
     assert (by[third].state, by[third].position) == ("queued", 2)
     assert jobs.tick() == []  # the CPU is busy: nothing else starts
 
-    assert jobs.cancel(third)
-    run = jobs.read_run(third)
+    assert jobs.cancel(second)
+    run = jobs.read_run(second)
     assert run.state == "stopped" and "cancelled" in run.note
-    assert jobs.read_run(second).position is None and {r.position for r in jobs.list_runs()} == {None, 1}
+    by = {r.folder: r for r in jobs.list_runs()}  # positions are recomputed: the third job moves up
+    assert [by[f].position for f in (first, second, third)] == [None, None, 1]
 
     wait_steps(first)
     assert jobs.stop(first) == "stopping"
@@ -88,9 +89,9 @@ def test_cpu_jobs_queue_in_order_and_can_be_stopped_or_cancelled(runs):
     assert info["metrics"]["stop_reason"] == "stopped"
 
     # the first job's shell ticks when it ends: the next one starts with no page open to poll
-    assert jobs.wait(second, 90).state == "done", (second / "log.txt").read_text()
-    assert "started: " + second.name in (first / "log.txt").read_text()
-    assert jobs.read_run(third).state == "stopped"  # a cancelled job never runs
+    assert jobs.wait(third, 90).state == "done", (third / "log.txt").read_text()
+    assert "started: " + third.name in (first / "log.txt").read_text()
+    assert jobs.read_run(second).state == "stopped"  # a cancelled job never runs
 
 
 def test_two_sessions_ticking_at_once_start_a_job_only_once(runs):
