@@ -1,6 +1,6 @@
 """Training recipes: `TrainConfig` (architecture + how to train it) and the named presets.
 
-Each seed preset reproduces one source article (see shared/SEEDS.md): the same architecture, loss,
+Each seed preset reproduces one source article (see docs/SEEDS.md): the same architecture, loss,
 optimiser, batch, epochs, schedule and evaluation protocol. Where an article is vague, the choice is
 ours and the description says so. `reported` is the figure the article printed, shown beside ours.
 """

@@ -1,6 +1,6 @@
 """The training CLI: `python -m train --preset NAME [...]` or `python -m train --config RUN/config.json`.
 
-Prints a progress bar with samples/s and ETA to stderr, writes the run directory (DESIGN.md), and ends
+Prints a progress bar with samples/s and ETA to stderr, writes the run directory (docs/ARCHITECTURE.md), and ends
 with the final metrics. Bad arguments exit 2 with a one-line reason.
 """
 

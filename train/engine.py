@@ -1,7 +1,7 @@
 """The training loop: one visible loop over in-memory MNIST, emitting plain-dict events to a callback.
 
 The whole split lives on the training device as uint8 and is batched by indexing with a permutation,
-so there is no DataLoader and no per-sample Python. See DESIGN.md for the event shapes.
+so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A run directory (DESIGN.md): config.json, metrics.jsonl, status.json, then the checkpoint.
+"""A run directory (docs/ARCHITECTURE.md): config.json, metrics.jsonl, status.json, then the checkpoint.
 
 `execute` is what `python -m train` does: it runs the engine with events appended to metrics.jsonl
 as they happen, turns SIGTERM/SIGINT into a graceful stop that still saves a usable checkpoint, and
