@@ -1,8 +1,10 @@
 """Latency of one Draw-page answer: preprocess a 280×280 canvas drawing, then both shipped models.
 
-    python bench/latency.py [--n 300]
+    python bench/latency.py [--n 300] [--photo-runs 20] [--threads 1,all]
 
-Prints p50/p90 of each stage and of the whole, in milliseconds, single-threaded as one request is.
+Prints p50/p90 of each stage and of the whole, in milliseconds, for each torch thread count asked
+for (torch.set_num_threads; "all" is torch's default, one per core), then the preprocessing of a
+4000×3000 photo, `--photo-runs` times.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ def pct(ts, q):
     return 1e3 * float(np.percentile(ts, q))
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=300)
-    a = p.parse_args(argv)
-    images, _ = synth.canvas_drawings(a.n, seed=7)
-    models = {name: load(name)[0] for name in ("mlp", "cnn")}
+def thread_counts(spec: str, all_cores: int) -> list[int]:
+    """'1,all' → [1, all_cores]."""
+    return [all_cores if v.strip() == "all" else int(v) for v in spec.split(",")]
+
+
+def time_drawings(images, models) -> dict[str, list[float]]:
+    """Seconds per drawing of each stage, one drawing at a time, as the Draw page answers one request."""
     for m in models.values():  # warm-up: first calls allocate
         probabilities(m, np.zeros((28, 28), np.float32))
     stages = {"preprocess": [], "mlp": [], "cnn": [], "total": []}
@@ -46,17 +49,32 @@ def main(argv=None) -> int:
         t3 = time.perf_counter()
         for ts, dt in zip(stages.values(), (t1 - t0, t2 - t1, t3 - t2, t3 - t0)):
             ts.append(dt)
-    print(f"{a.n} canvas drawings (280×280), torch threads {torch.get_num_threads()}")
-    for k, ts in stages.items():
-        print(f"  {k:10s} p50 {pct(ts, 50):6.2f} ms   p90 {pct(ts, 90):6.2f} ms")
-    # a phone photo: one of the synthetic paper photos enlarged to 4000×3000
+    return stages
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=300, help="canvas drawings timed")
+    p.add_argument("--photo-runs", type=int, default=20, help="timed preprocessings of the 4000×3000 photo")
+    p.add_argument("--threads", default="1,all", help="torch thread counts, comma-separated; all = one per core")
+    a = p.parse_args(argv)
+    images, _ = synth.canvas_drawings(a.n, seed=7)
+    models = {name: load(name)[0] for name in ("mlp", "cnn")}
+    for threads in thread_counts(a.threads, torch.get_num_threads()):
+        torch.set_num_threads(threads)
+        stages = time_drawings(images, models)
+        print(f"{a.n} canvas drawings (280×280), torch threads {torch.get_num_threads()}")
+        for k, ts in stages.items():
+            print(f"  {k:10s} p50 {pct(ts, 50):6.2f} ms   p90 {pct(ts, 90):6.2f} ms")
+    # a phone photo: one of the synthetic paper photos enlarged to 4000×3000 (NumPy and Pillow: no torch)
     photo = np.asarray(Image.fromarray(synth.paper_photos(1, seed=3)[0][0]).resize((3000, 4000)))
     ts = []
-    for _ in range(20):
+    for _ in range(a.photo_runs):
         t0 = time.perf_counter()
         preprocess(photo)
         ts.append(time.perf_counter() - t0)
-    print(f"  preprocess of a 4000×3000 RGB photo: p50 {pct(ts, 50):.1f} ms   p90 {pct(ts, 90):.1f} ms")
+    print(f"preprocess of a 4000×3000 RGB photo, {a.photo_runs} runs: p50 {pct(ts, 50):.1f} ms   "
+          f"p90 {pct(ts, 90):.1f} ms")
     return 0
 
 
