@@ -49,9 +49,10 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
         return
     with mid:
         probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
+    ink = int(np.count_nonzero(image[..., 3])) if image.ndim == 3 and image.shape[2] == 4 else None
     for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
         with col:
-            widgets.prediction_panel(slot, entry, probs[slot])
+            widgets.prediction_panel(slot, entry, probs[slot], ink)
     with mid:
         widgets.sees_panel(pre)
         widgets.verdict(chosen, probs)

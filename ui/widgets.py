@@ -21,7 +21,8 @@ CSS = """
 .dl-sure {font-size: .875rem; color: #64748b; margin-bottom: .5rem;}
 .dl-unsure {font-size: 1.1rem; font-weight: 600; color: #b45309;}
 .st-key-verdict {padding: .4rem .8rem; border-radius: .5rem; background: #f1f5f9; width: fit-content;}
-.st-key-verdict p {font-size: 1.6rem; font-weight: 700; margin: 0;}
+.st-key-verdict p {font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0;}
+.st-key-verdict [data-testid="stMarkdownContainer"] {margin-bottom: 0;}
 .dl-bars {display: flex; align-items: flex-end; gap: 4px; height: 190px; padding-top: 1.3rem;
           border-bottom: 1px solid #cbd5e1;
           background: linear-gradient(#e2e8f0, #e2e8f0) 0 1.3rem / 100% 1px no-repeat;}  /* the 100% line */
@@ -83,8 +84,11 @@ def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | Non
     return out
 
 
-def prediction_panel(slot: str, entry, probs: np.ndarray | None) -> None:
+def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None) -> None:
     """The big digit, its confidence and the bars, inside container `prediction-<slot>` for browser tests.
+
+    `ink`: how many pixels of the drawing hold ink, carried as `data-ink` so that a browser test can
+    tell the answer to the drawing now on the canvas from the answer to the one before.
 
     Two elements, not six: each element is a message to the browser, and on a busy machine every
     message can wait for a core. The name goes through Markdown, escaped; the HTML holds no user text.
@@ -96,7 +100,8 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None) -> None:
         digit, p = int(probs.argmax()), float(probs.max())
         color = models.COLORS.get(slot, "#334155")
         unsure = f"<div class='dl-unsure'>{t('unsure')}</div>" if p < UNSURE_BELOW else ""
-        st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'>{digit}</div>{unsure}"
+        data = f" data-ink='{int(ink)}'" if ink is not None else ""
+        st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'{data}>{digit}</div>{unsure}"
                     f"<div class='dl-sure'>{t('confidence', p=p)}</div>"
                     f"{figures.prob_bars(probs, color, t('digit'))}", unsafe_allow_html=True)
 
