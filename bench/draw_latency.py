@@ -57,7 +57,7 @@ def main() -> None:
         page.goto(url)
         canvas = page.locator("canvas.upper-canvas, canvas.dl-ink").first
         canvas.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)  # the component attaches its listeners after it appears
+        page.wait_for_timeout(3000)  # the component attaches its listeners after it appears
         for i in range(args.n + 1):  # the first stroke warms the caches and is not counted
             page.evaluate(ARM)
             stroke(page, canvas, SHAPES[i % len(SHAPES)])
