@@ -235,6 +235,22 @@ def test_draw_undo_redo_clear_and_switch_language(page):
     page.get_by_role("heading", name="Draw a digit").wait_for(timeout=10_000)
 
 
+def test_the_answers_follow_the_model_pickers(page):
+    """A stroke re-runs only the canvas's fragment; a picker re-runs the page, and the drawing stays."""
+    c = canvas(page)
+    stroke(page, c, DIGITS[7])
+    ink = c.evaluate(INK)
+    answers(page, ink)
+    page.get_by_role("combobox", name="MLP model").click()
+    page.get_by_role("option", name="cnn").click()
+    page.locator(".st-key-prediction-mlp").get_by_text("cnn (shipped").wait_for(timeout=10_000)
+    assert c.evaluate(INK) == ink and answers(page, ink) == ("7", "7")
+    page.get_by_role("combobox", name="MLP model").click()
+    page.get_by_role("option", name="mlp").click()
+    page.locator(".st-key-prediction-mlp").get_by_text("mlp (shipped").wait_for(timeout=10_000)
+    clear(page)
+
+
 def test_a_phone_stacks_the_page_and_takes_a_finger(url, browser):
     phone = phone_page(browser)
     try:
