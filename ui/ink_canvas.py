@@ -22,7 +22,7 @@ INK = "#111111"
 CSS = """
 .dl-wrap {width: 100%;}
 .dl-ink {display: block; width: 100%; height: auto; touch-action: none; cursor: crosshair;
-         background: var(--st-background-color, #fff);
+         background: #fff;  /* paper, also in a dark theme: the ink is near-black */
          outline: 1px solid var(--st-border-color, #cbd5e1); outline-offset: -1px; border-radius: 2px;}
 .dl-tools {display: flex; gap: .4rem; margin-top: .45rem;}
 .dl-tools button {font: inherit; font-size: .9rem; padding: .3rem .8rem; cursor: pointer;

@@ -21,7 +21,7 @@ CSS = """
 .dl-sure {font-size: .875rem; color: #64748b; margin-bottom: .5rem;}
 .dl-unsure {font-size: 1.1rem; font-weight: 600; color: #b45309;}
 .st-key-verdict {padding: .4rem .8rem; border-radius: .5rem; background: #f1f5f9; width: fit-content;}
-.st-key-verdict p {font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0;}
+.st-key-verdict p {font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0; color: #0f172a;}
 .st-key-verdict [data-testid="stMarkdownContainer"] {margin-bottom: 0;}
 .dl-bars {display: flex; align-items: flex-end; gap: 4px; height: 190px; padding-top: 1.3rem;
           border-bottom: 1px solid #cbd5e1;
