@@ -1,74 +1,69 @@
-"""Draw page: a drawing (or a photo) becomes an MNIST image, and two models answer side by side."""
+"""Draw page: a drawing (or a photo) becomes an MNIST image, and two models answer side by side.
+
+Each mode is a fragment: a stroke, the brush or the crop-box toggle re-runs only the canvas and its
+answers, not the title, the pickers or the sidebar (issue 7: the answer within a quarter second).
+A change of model or mode re-runs the whole page, which hands the fragments their new `chosen`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from model.preprocess import ImageError, load_image, preprocess, split_digits
-from ui import figures, models, widgets
+from ui import figures, ink_canvas, models, widgets
 from ui.i18n import t
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
 NUMBER_W, NUMBER_H = 640, 220
 COLUMNS = [1.6, 0.85, 1.25, 1.25]  # canvas | what the model sees | slot 1 | slot 2: the canvas must fit
-TEST_IMAGE_KEY = "draw_test_image"  # AppTest has no browser canvas: tests put an RGBA array here
 
 
 def canvas(key: str, width: int, height: int) -> np.ndarray | None:
-    """The canvas's RGBA pixels, or None before anything was drawn."""
-    brush = st.session_state.get("draw_brush", 18)
-    n = st.session_state.get("draw_clears", 0)  # Clear gives the canvas a new key: a fresh, empty one
-    result = st_canvas(stroke_width=brush, stroke_color="#111111", background_color="", height=height,
-                       width=width, drawing_mode="freedraw", return_image_data=True, key=f"{key}_{n}")
-    image = result.image_data if result is not None else None
-    return image if image is not None else st.session_state.get(TEST_IMAGE_KEY)
-
-
-def controls() -> None:
+    """The drawing's RGBA pixels (height, width, 4), or None before anything was drawn."""
+    image = ink_canvas.drawing(key, width, height, st.session_state.get("draw_brush", 18))
     st.slider(t("brush"), 4, 40, 18, key="draw_brush")
-    if st.button(t("clear"), key="draw_clear", icon=":material/ink_eraser:"):
-        st.session_state["draw_clears"] = st.session_state.get("draw_clears", 0) + 1
-        st.session_state.pop(TEST_IMAGE_KEY, None)
-        st.rerun()
-    st.caption(t("undo_hint"))
+    return image
 
 
+@st.fragment
 def single(chosen: dict) -> None:
     st.caption(t("draw_hint"))
-    st.space("small")  # room for the canvas's floating toolbar
     left, mid, *right = st.columns(COLUMNS, gap="small")
     with left:
         image = canvas("draw_canvas", CANVAS, CANVAS)
-        controls()
     answer(image, chosen, mid, right)
 
 
 def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) -> None:
-    """Preprocess `image`, then fill the 'model sees' column and one prediction column per slot."""
+    """Preprocess `image` (RGBA canvas or photo), then fill the 'model sees' column and one column per slot.
+
+    Sections that explain or correct an answer belong at the end of this function: they have the
+    drawing (`image`), what the models saw (`pre.image`, 28×28 in [0, 1]) and the `chosen` models.
+    """
     if pre is None and image is not None:
         pre = preprocess(image)
     if pre is None or pre.empty:
         with mid:
             st.info(t("specks") if pre is not None and pre.reason == "specks only" else t("empty"))
         return
-    probs = widgets.predict_all(chosen, pre.image)
+    with mid:
+        probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
+    ink = int(np.count_nonzero(image[..., 3])) if image.ndim == 3 and image.shape[2] == 4 else None
+    for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
+        with col:
+            widgets.prediction_panel(slot, entry, probs[slot], ink)
     with mid:
         widgets.sees_panel(pre)
         widgets.verdict(chosen, probs)
         if offer_box and st.toggle(t("show_crop"), key="draw_show_crop"):
             st.image(figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
-    for (slot, entry), col in zip(chosen.items(), right):
-        with col:
-            widgets.prediction_panel(slot, entry, probs[slot])
 
 
+@st.fragment
 def number(chosen: dict) -> None:
     st.caption(t("number_hint"))
-    st.space("small")  # room for the canvas's floating toolbar
     image = canvas("draw_number", NUMBER_W, NUMBER_H)
-    controls()
     parts = split_digits(image) if image is not None else []
     if not parts:
         st.info(t("empty"))
@@ -80,10 +75,10 @@ def number(chosen: dict) -> None:
             try:
                 probs = models.predict(entry, stack)
             except Exception as e:  # noqa: BLE001
-                st.error(t("model_error", name=entry.name, err=e))
+                widgets.model_error(entry, e)
                 continue
             digits = "".join(str(int(p.argmax())) for p in probs)
-            st.markdown(f"**{t('number_reads', name=entry.name)}**")
+            st.markdown(f"**{widgets.md(t('number_reads', name=entry.name))}**")
             st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
             st.caption(t("per_digit"))
             for part, p, c in zip(parts, probs, st.columns(max(len(parts), 1))):
@@ -91,6 +86,7 @@ def number(chosen: dict) -> None:
                 c.markdown(f"**{int(p.argmax())}** · {p.max():.0%}")
 
 
+@st.fragment
 def upload(chosen: dict) -> None:
     st.caption(t("upload_hint"))
     f = st.file_uploader(t("upload_label"), type=["png", "jpg", "jpeg"], key="draw_upload")

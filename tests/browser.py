@@ -58,23 +58,62 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 60):
 
 
 @contextlib.contextmanager
-def browser_page(width: int = 1400, height: int = 1000):
+def chromium():
+    """Debian's chromium through Playwright: one browser, for as many pages as a test module needs."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
+@contextlib.contextmanager
+def browser_page(width: int = 1400, height: int = 1000):
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": width, "height": height})
+
+
+def phone_page(browser):
+    """A phone-sized page (390 × 844, the size of a common phone) that takes touch."""
+    return browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+                            device_scale_factor=2)
+
+
+def _canvas_xy(canvas, points) -> list[tuple[float, float]]:
+    box = canvas.bounding_box()
+    return [(box["x"] + u * box["width"], box["y"] + v * box["height"]) for u, v in points]
+
+
 def stroke(page, canvas, points, steps: int = 4) -> None:
     """Draw one mouse stroke through `points`, given in [0, 1] canvas coordinates."""
-    box = canvas.bounding_box()
-    xy = [(box["x"] + u * box["width"], box["y"] + v * box["height"]) for u, v in points]
+    xy = _canvas_xy(canvas, points)
     page.mouse.move(*xy[0])
     page.mouse.down()
     for x, y in xy[1:]:
         page.mouse.move(x, y, steps=steps)
     page.mouse.up()
+
+
+def touch_stroke(page, canvas, points, steps: int = 4) -> None:
+    """Draw one finger stroke through `points` ([0, 1] canvas coordinates) with Chromium's touch events."""
+    cdp = page.context.new_cdp_session(page)
+    xy = _canvas_xy(canvas, points)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": xy[0][0], "y": xy[0][1]}]})
+    for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
+        for i in range(1, steps + 1):
+            x, y = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+INK_AT = """(c, [x, y, r]) => {  // inked pixels of the canvas within r px of (x, y), in the canvas's own pixels
+  const d = c.getContext('2d').getImageData(Math.max(0, x - r), Math.max(0, y - r), 2 * r, 2 * r).data;
+  let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }"""
+
+
+def ink_at(canvas, x: float, y: float, r: int = 4) -> int:
+    """How many pixels within r of canvas pixel (x, y) hold ink."""
+    return canvas.evaluate(INK_AT, [round(x), round(y), r])

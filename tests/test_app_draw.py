@@ -1,13 +1,26 @@
-"""AppTest of the Draw page: an injected canvas image gets both models' answers; bad input gets words."""
+"""AppTest of the Draw page: a drawing gets both models' answers; bad input gets words; names stay text.
+
+AppTest has no browser, so there is no canvas to draw on: the `canvas` fixture replaces the drawing
+surface (`ui.ink_canvas.drawing`) with a function that returns the image a test sets. The page itself
+knows nothing about tests.
+"""
 
 import io
+import re
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from model import store
+from model.nets import config_from_dict
+from model.store import PRETRAINED
+from ui import ink_canvas
+
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
+MARKUP = "<img src=x onerror=alert(1)><b>bold</b> **star** [link](http://e.x) :red[red] $x^2$"
 
 
 def canvas_of(digit28: np.ndarray, size: int = 280) -> np.ndarray:
@@ -23,7 +36,15 @@ def digits_shown(at) -> list[str]:
 
 
 @pytest.fixture
-def app():
+def canvas(monkeypatch):
+    """{canvas key: RGBA image}: what the page's drawing surfaces return on the next run."""
+    drawn = {}
+    monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
+    return drawn
+
+
+@pytest.fixture
+def app(canvas):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
@@ -35,14 +56,13 @@ def test_empty_canvas_says_nothing_to_read(app):
     assert digits_shown(app) == []
 
 
-def test_injected_drawing_gets_both_answers(app, mnist):
+def test_a_drawing_gets_both_answers(app, canvas, mnist):
     for i in range(3):
-        app.session_state["draw_test_image"] = canvas_of(mnist.x_test[i])
+        canvas["draw_canvas"] = canvas_of(mnist.x_test[i])
         app.run()
         assert not app.exception
         assert digits_shown(app) == [str(mnist.y_test[i])] * 2
-    verdicts = [m.value for m in app.markdown if "class='dl-verdict'" in m.value]
-    assert verdicts and f"Both say {mnist.y_test[2]}" in verdicts[0]
+    assert any(m.value == f"Both say {mnist.y_test[2]}" for m in app.markdown)
 
 
 def test_default_pickers_are_the_shipped_mlp_and_cnn(app):
@@ -51,31 +71,31 @@ def test_default_pickers_are_the_shipped_mlp_and_cnn(app):
     assert boxes["draw_model_mlp"].source == boxes["draw_model_cnn"].source == "shipped"
 
 
-def test_specks_only_are_not_read(app):
+def test_specks_only_are_not_read(app, canvas):
     img = np.zeros((280, 280, 4), np.uint8)
     img[40:42, 40:42, 3] = 255
     img[200:202, 230:232, 3] = 255
-    app.session_state["draw_test_image"] = img
+    canvas["draw_canvas"] = img
     app.run()
     assert digits_shown(app) == []
     assert app.info  # a message instead of a prediction
 
 
-def test_chinese_switch_translates_the_page(app, mnist):
+def test_chinese_switch_translates_the_page(app, canvas, mnist):
     app.sidebar.radio(key="lang").set_value("zh").run()
     assert app.title[0].value == "写一个数字"
-    app.session_state["draw_test_image"] = canvas_of(mnist.x_test[0])
+    canvas["draw_canvas"] = canvas_of(mnist.x_test[0])
     app.run()
     assert any("两个模型都认为是" in m.value for m in app.markdown)
 
 
-def test_number_mode_reads_a_number(app, mnist):
+def test_number_mode_reads_a_number(app, canvas, mnist):
     idx = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in (2, 0, 2, 6)]
     row = np.concatenate([np.pad(mnist.x_test[i], ((0, 0), (6, 6))) for i in idx], axis=1)  # (28, 160)
     big = np.asarray(Image.fromarray(row).resize((640, 112), Image.BILINEAR))
     rgba = np.zeros((220, 640, 4), np.uint8)
     rgba[50:162, :, 3] = big
-    app.session_state["draw_test_image"] = rgba
+    canvas["draw_number"] = rgba
     app.segmented_control(key="draw_mode").set_value("number").run()
     assert not app.exception
     numbers = [m.value.split("data-number='")[1].split("'")[0] for m in app.markdown if "data-number=" in m.value]
@@ -88,8 +108,8 @@ def png_bytes(arr) -> bytes:
     return buf.getvalue()
 
 
-def test_the_crop_box_can_be_shown_on_the_drawing(app, mnist):
-    app.session_state["draw_test_image"] = canvas_of(mnist.x_test[0])
+def test_the_crop_box_can_be_shown_on_the_drawing(app, canvas, mnist):
+    canvas["draw_canvas"] = canvas_of(mnist.x_test[0])
     app.run()
     n = len(app.image)
     app.toggle(key="draw_show_crop").set_value(True).run()
@@ -97,10 +117,36 @@ def test_the_crop_box_can_be_shown_on_the_drawing(app, mnist):
     assert len(app.image) == n + 1
 
 
-def test_the_language_comes_from_the_url_and_goes_back_into_it():
+def test_the_language_comes_from_the_url_and_goes_back_into_it(canvas):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["lang"] = "zh"
     at.run()
     assert at.title[0].value == "写一个数字"
     at.sidebar.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Draw a digit" and at.query_params["lang"] in ("en", ["en"])
+
+
+def test_a_run_name_full_of_markup_is_shown_as_text(canvas, mnist, tmp_path, monkeypatch):
+    # a run named by a mischievous user, whose MLP always says 3, so that the verdict names it
+    model, info = store.load(PRETRAINED / "mlp")
+    last_bias = [p for name, p in model.named_parameters() if name.endswith("bias")][-1]  # (10,)
+    with torch.no_grad():
+        last_bias[3] += 1000
+    store.save(tmp_path / "runs" / "20260101-markup", model, config_from_dict(info["architecture"]), name=MARKUP)
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    picker = at.selectbox(key="draw_model_mlp")
+    picker.select_index(next(i for i, o in enumerate(picker.options) if o.startswith(MARKUP)))
+    canvas["draw_canvas"] = canvas_of(mnist.x_test[0])  # a 7
+    at.run()
+    assert not at.exception
+    shown = [m for m in at.markdown if "img src" in m.value]
+    assert len(shown) == 2  # the panel's title and the verdict "They disagree: <name> says …"
+    assert any(m.value.startswith("They disagree") for m in shown)
+    for m in shown:
+        assert not m.proto.allow_html
+        text = m.value.removeprefix("**").removesuffix("**")  # the panel's title is bold on purpose
+        # every character that Markdown, HTML, Streamlit's :color[] or LaTeX could act on is escaped
+        assert not re.findall(r"(?<!\\)[<>*\[\]():$]", text), text
+        assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in text

@@ -1,24 +1,31 @@
-"""Pure figure builders: numpy in, plotly figures or RGB arrays out. No Streamlit here."""
+"""Pure figure builders: numpy in, plotly figures, HTML or RGB arrays out. No Streamlit here."""
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
 
-def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit") -> go.Figure:
-    """Ten bars on fixed axes (0–1), the top one in the model's colour, the rest pale."""
+def prob_bars(probs: np.ndarray, color: str, xlabel: str = "digit") -> str:
+    """Ten bars on a fixed 0–100% scale as plain HTML (numbers and our colours only: no user text).
+
+    The top bar is in the model's colour, the rest pale; each bar carries its percentage as a tooltip
+    and, from 1%, above it. Plain HTML, not a plotly chart: the browser lays it out in a millisecond,
+    where two plotly charts held the answer back by 100–200 ms on a busy 2-core machine (issue 7).
+    """
     top = int(np.argmax(probs))
-    colors = [color if d == top else "rgba(148,163,184,0.55)" for d in range(10)]
-    fig = go.Figure(go.Bar(x=list(range(10)), y=probs, marker_color=colors,
-                           text=[f"{p:.0%}" if p >= 0.01 else "" for p in probs], textposition="outside",
-                           hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
-    fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), showlegend=False,
-                      xaxis=dict(tickmode="array", tickvals=list(range(10)), title=xlabel, tickfont=dict(size=16)),
-                      yaxis=dict(range=[0, 1.15], tickformat=".0%"),  # ticks say it; a CJK title stacks badly
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    return fig
+    cols = []
+    for d, p in enumerate(np.asarray(probs, dtype=float)):
+        fill = color if d == top else "rgba(148,163,184,0.55)"
+        pct = f"{p:.0%}" if p >= 0.01 else ""
+        cols.append(f"<div class='dl-bar' title='{d}: {p:.1%}'><span class='dl-pct'>{pct}</span>"
+                    f"<div class='dl-fill' style='height:{100 * p:.1f}%;background:{fill}'></div>"
+                    f"<span class='dl-tick'>{d}</span></div>")
+    return (f"<div class='dl-bars' data-top='{top}'>{''.join(cols)}</div>"
+            f"<div class='dl-axis'>{html.escape(xlabel)}</div>")
 
 
 def pixel_grid(image28: np.ndarray, cell: int = 8) -> np.ndarray:

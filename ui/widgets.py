@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import streamlit as st
 
@@ -16,12 +18,35 @@ CSS = """
 <style>
 .block-container {padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; max-width: 1500px;}
 .dl-digit {font-size: 5.5rem; font-weight: 800; line-height: 1; margin: .1rem 0 .2rem 0;}
+.dl-sure {font-size: .875rem; color: #64748b; margin-bottom: .5rem;}
 .dl-unsure {font-size: 1.1rem; font-weight: 600; color: #b45309;}
-.dl-verdict {font-size: 1.6rem; font-weight: 700; padding: .4rem .8rem; border-radius: .5rem;
-             background: #f1f5f9; display: inline-block;}
+.st-key-verdict {padding: .4rem .8rem; border-radius: .5rem; background: #f1f5f9; width: fit-content;}
+.st-key-verdict p {font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0; color: #0f172a;}
+.st-key-verdict [data-testid="stMarkdownContainer"] {margin-bottom: 0;}
+.dl-bars {display: flex; align-items: flex-end; gap: 4px; height: 190px; padding-top: 1.3rem;
+          border-bottom: 1px solid #cbd5e1;
+          background: linear-gradient(#e2e8f0, #e2e8f0) 0 1.3rem / 100% 1px no-repeat;}  /* the 100% line */
+.dl-bar {flex: 1; height: 100%; display: flex; flex-direction: column; justify-content: flex-end; position: relative;}
+.dl-fill {width: 100%; min-height: 1px; border-radius: 2px 2px 0 0;}
+.dl-pct {font-size: .7rem; color: #64748b; text-align: center; white-space: nowrap;}
+.dl-tick {position: absolute; bottom: -1.5rem; width: 100%; text-align: center; font-size: 1rem; color: #475569;}
+.dl-axis {text-align: center; font-size: .8rem; color: #64748b; margin-top: 1.6rem;}
 .dl-number {font-size: 4rem; font-weight: 800; letter-spacing: .3rem; line-height: 1.1;}
 </style>
 """
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&])")
+
+
+def md(text: str) -> str:
+    """`text` (a run name, an error) as literal Markdown: every punctuation mark that Markdown, Streamlit's
+    `:color[...]` / `:material/...:` directives or LaTeX could read is backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def model_error(entry, err: Exception) -> None:
+    st.error(t("model_error", name=md(entry.name), err=md(err)))
 
 
 def style() -> None:
@@ -54,26 +79,31 @@ def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | Non
         try:
             out[slot] = models.predict(entry, image28)
         except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
-            st.error(t("model_error", name=entry.name, err=e))
+            model_error(entry, e)
             out[slot] = None
     return out
 
 
-def prediction_panel(slot: str, entry, probs: np.ndarray | None) -> None:
-    """The big digit, its confidence and the bars, inside container `prediction-<slot>` for browser tests."""
+def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None) -> None:
+    """The big digit, its confidence and the bars, inside container `prediction-<slot>` for browser tests.
+
+    `ink`: how many pixels of the drawing hold ink, carried as `data-ink` so that a browser test can
+    tell the answer to the drawing now on the canvas from the answer to the one before.
+
+    Two elements, not six: each element is a message to the browser, and on a busy machine every
+    message can wait for a core. The name goes through Markdown, escaped; the HTML holds no user text.
+    """
     with st.container(key=f"prediction-{slot}"):
-        st.markdown(f"**{models.label(entry)}**")
+        st.markdown(f"**{md(models.label(entry))}**")  # a run's name is typed by a user
         if probs is None:
             return
         digit, p = int(probs.argmax()), float(probs.max())
         color = models.COLORS.get(slot, "#334155")
-        st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'>{digit}</div>",
-                    unsafe_allow_html=True)
-        if p < UNSURE_BELOW:
-            st.markdown(f"<div class='dl-unsure'>{t('unsure')}</div>", unsafe_allow_html=True)
-        st.caption(t("confidence", p=p))
-        st.plotly_chart(figures.prob_bars(probs, color, t("digit")),
-                        config={"displayModeBar": False}, key=f"bars-{slot}")
+        unsure = f"<div class='dl-unsure'>{t('unsure')}</div>" if p < UNSURE_BELOW else ""
+        data = f" data-ink='{int(ink)}'" if ink is not None else ""
+        st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'{data}>{digit}</div>{unsure}"
+                    f"<div class='dl-sure'>{t('confidence', p=p)}</div>"
+                    f"{figures.prob_bars(probs, color, t('digit'))}", unsafe_allow_html=True)
 
 
 def verdict(chosen: dict, probs: dict) -> None:
@@ -85,4 +115,5 @@ def verdict(chosen: dict, probs: dict) -> None:
         text = t("both_say", d=da)
     else:
         text = t("disagree", a=chosen[a].name, da=da, b=chosen[b].name, db=db)
-    st.markdown(f"<div class='dl-verdict'>{text}</div>", unsafe_allow_html=True)
+    with st.container(key="verdict"):  # plain Markdown, escaped: the names may be typed by a user
+        st.markdown(md(text))

@@ -1,0 +1,8 @@
+"""The Draw page's newer strings, in English and Chinese, merged into ui.i18n.TEXT (key → (en, zh))."""
+
+DRAW_TEXT: dict[str, tuple[str, str]] = {
+    "ink_undo": ("↶ Undo", "↶ 撤销"),
+    "ink_redo": ("↷ Redo", "↷ 重做"),
+    "ink_surface": ("Drawing area: draw with the mouse, a pen or a finger",
+                    "书写区域：可用鼠标、触控笔或手指书写"),
+}
