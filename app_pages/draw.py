@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from model.preprocess import ImageError, load_image, preprocess, split_digits
+from model.image_file import ImageError, load_image
+from model.preprocess import preprocess, split_digits
 from ui import figures, models, widgets
 from ui.i18n import t
 

@@ -18,7 +18,8 @@ import numpy as np
 import torch
 
 from model import store
-from model.preprocess import ImageError, load_image, preprocess
+from model.image_file import ImageError, load_image
+from model.preprocess import preprocess
 
 DEFAULT_MODELS = ("mlp", "cnn")
 

@@ -107,8 +107,9 @@ def test_upload_a_photo_and_bad_files(tmp_path):
         upload.set_input_files(str(good))
         # the page answers exactly what the library answers for the same bytes (accuracy itself is
         # measured in test_accuracy.py)
+        from model.image_file import load_image
         from model.predict import load, probabilities
-        from model.preprocess import load_image, preprocess
+        from model.preprocess import preprocess
         expected = probabilities(load("cnn")[0], preprocess(load_image(good)).image)[0].argmax()
         assert answer(page, "cnn", 20_000) == str(expected)
         upload.set_input_files(str(junk))
