@@ -16,7 +16,7 @@ import pytest
 
 from model import store
 from model.presets import get
-from train import jobs, rundir
+from train import catalog, jobs, rundir
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_a_submitted_job_trains_in_a_subprocess_and_becomes_a_model(runs):
     assert run.state == "done", (run.status, (folder / "log.txt").read_text())
     assert run.metrics["test_acc"] > 0.3 and run.config["name"] == "my first net"
     assert (folder / "log.txt").exists() and not (folder / "STOP").exists()
-    entry = next(e for e in store.list_models() if e.path == folder)  # the Draw page's pickers read this
+    entry = next(e for e in catalog.list_models() if e.path == folder)  # the Draw page's pickers read this
     assert entry.name == "my first net" and entry.source == "run"
     model, info = store.load(folder)
     assert info["metrics"]["test_acc"] == run.metrics["test_acc"]
@@ -110,7 +110,7 @@ def test_a_killed_job_reads_as_interrupted_and_is_rewritten(runs):
     run = jobs.wait(folder, 10)
     assert run.state == "interrupted"
     assert rundir.read_status(folder)["state"] == "interrupted"  # rewritten on disk, not only shown
-    assert all(e.path != folder for e in store.list_models())
+    assert all(e.path != folder for e in catalog.list_models())
 
 
 def test_a_running_status_with_a_dead_or_reused_pid_is_interrupted(runs):

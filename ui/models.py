@@ -7,6 +7,7 @@ import streamlit as st
 
 from model import store
 from model.predict import probabilities
+from train import catalog
 from ui.i18n import t
 
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
@@ -24,7 +25,7 @@ def load(entry: store.ModelEntry):
 
 
 def entries() -> list[store.ModelEntry]:
-    return store.list_models()
+    return catalog.list_models()
 
 
 def option(entry: store.ModelEntry) -> str:
