@@ -100,7 +100,8 @@ def read_config(folder: Path) -> tuple[TrainConfig, str]:
 
 
 def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
-    """Events appended since byte `offset`, and the new offset. A half-written last line waits."""
+    """Events appended since byte `offset`, and the new offset. A half-written last line waits; a line
+    that is not a JSON object with a "kind" (a damaged file) is left out."""
     path = Path(folder) / "metrics.jsonl"
     if not path.exists():
         return [], offset
@@ -108,7 +109,14 @@ def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
         f.seek(offset)
         chunk = f.read()
     end = chunk.rfind(b"\n") + 1
-    events = [json.loads(line) for line in chunk[:end].splitlines() if line.strip()]
+    events = []
+    for line in chunk[:end].splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("kind"), str):
+            events.append(event)
     return events, offset + end
 
 
