@@ -11,10 +11,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from model import store
+from model.paths import REPO
 from model.presets import get
 from train import catalog, jobs, rundir
 
@@ -150,8 +152,8 @@ def test_a_job_outlives_the_process_that_started_it(runs):
             "cfg = dataclasses.replace(get('seed001-mlp').train, epochs=2, subset=2000, device='cpu'); "
             "print(jobs.submit(cfg), flush=True); time.sleep(60)")
     server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                              cwd=jobs.REPO, env={**os.environ, "PYTHONPATH": str(jobs.REPO)})
-    folder = jobs.Path(server.stdout.readline().strip())
+                              cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    folder = Path(server.stdout.readline().strip())
     server.kill()  # SIGKILL, mid-job
     server.wait()
     run = jobs.wait(folder, 90)
