@@ -176,3 +176,5 @@ def test_escaping_leaves_no_markup_alive():
     # each markup character is escaped, so markdown renders it as itself
     for ch in "<>[]()!*$:":
         assert f"\\{ch}" in out and ch not in out.replace(f"\\{ch}", "")
+    # and a bare address is no link either (Streamlit links http://… after unescaping): an invisible joiner
+    assert "evil.example" in out.replace("\\", "") and "://" not in out.replace("\\", "")
