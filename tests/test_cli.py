@@ -50,7 +50,8 @@ def test_train_from_a_config_file_again_needs_force_and_keeps_one_history(tmp_pa
     (["--preset", "cnn", "--hidden", "10"], "MLP presets only"),
     (["--config", "/nonexistent/config.json"], "does not exist"),
     (["--preset", "cnn", "--device", "cuda:7", "--dry-run"], "CUDA"),
-    (["--preset", "cnn", "--device", "tpu", "--dry-run"], "unknown device"),
+    (["--preset", "cnn", "--device", "tpu", "--dry-run"], "device must be auto, cpu, cuda, cuda:N or mps, got 'tpu'"),
+    (["--preset", "nope"], "invalid choice"),
 ])
 def test_train_bad_arguments_exit_nonzero_with_one_line(args, msg, tmp_path):
     r = run("train", *args, "--out", str(tmp_path / "x"))

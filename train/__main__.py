@@ -147,7 +147,7 @@ def main(argv=None) -> int:
             folder = run_folder(a, cfg)
             rundir.prepare(folder, cfg, name=a.name or a.ship)
     except (ValueError, KeyError, json.JSONDecodeError, TrainingError) as e:
-        print(f"python -m train: error: {str(e).strip(chr(39))}", file=sys.stderr)
+        print(f"python -m train: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2
     except OSError as e:
         print(f"python -m train: error: {e}", file=sys.stderr)
