@@ -18,7 +18,7 @@ import pytest
 from model import store
 from model.paths import REPO
 from model.presets import get
-from train import catalog, jobs, rundir
+from train import catalog, jobs, process, rundir
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_cpu_jobs_queue_in_order_and_can_be_stopped_or_cancelled(runs):
 
 def test_two_sessions_ticking_at_once_start_a_job_only_once(runs):
     folder = jobs.submit(tiny(), start=False)
-    assert jobs._take_claim(folder)  # another session got there first
+    assert process.take_claim(folder)  # another session got there first
     assert jobs.tick() == [] and jobs.read_run(folder).state == "starting"
     (folder / "claim").unlink()
     assert jobs.tick() == [folder] and jobs.tick() == []

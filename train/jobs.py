@@ -14,7 +14,7 @@ from memory, so any Streamlit session, a restarted server or a terminal sees the
   checkpoint and writes "stopped". `cancel` does the same for a job still waiting.
 - A "running" status whose process is gone (killed, machine rebooted, pid reused) reads as "interrupted"
   and is rewritten so whenever runs are listed, so nothing stays "running" forever. Processes are looked
-  up with psutil, so this holds on Linux, macOS and Windows alike.
+  up with psutil (train/process.py), so this holds on macOS as on Linux.
 - A run folder with a damaged config.json or status.json is listed as "unknown" with a note saying what
   is wrong (and logged), so it can be seen and deleted; it never stops the listing of the others.
 """
@@ -26,22 +26,17 @@ import json
 import logging
 import numbers
 import os
-import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
 from filelock import FileLock
 
-from model import store
-from model.paths import REPO
 from model.presets import TrainConfig
-from train import rundir
+from train import process, rundir
 from train.rundir import ACTIVE, BUSY, FINAL, RunState
 
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
@@ -108,63 +103,6 @@ def _text(v) -> str | None:
     return None if v is None else str(v)
 
 
-def _proc_alive(pid, folder: Path) -> bool:
-    """Is `pid` still the job training `folder`? False for a dead, zombie, foreign or reused pid."""
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return False
-    try:
-        proc = psutil.Process(pid)
-        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):  # exited, not yet reaped
-            return False
-        argv = proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):  # gone, or another user's: not our job
-        return False
-    # A reused pid belongs to some other program: the job's command line names its run folder
-    # (--config RUN/config.json or --out RUN); a CLI run without --out is still `python -m train`.
-    names_folder = any(Path(a).name == folder.name or f"/{folder.name}/" in a for a in argv)
-    is_cli = "train" in argv and "--config" not in argv and "--out" not in argv
-    return names_folder or is_cli
-
-
-def _reap() -> None:
-    """Collect our own finished children so they do not linger as zombies in a long-lived server."""
-    for folder, proc in list(_children.items()):
-        if proc.poll() is not None:
-            del _children[folder]
-
-
-_children: dict[str, subprocess.Popen] = {}
-
-
-def _read_claim(folder: Path) -> dict | None:
-    try:
-        text = (folder / "claim").read_text()
-    except OSError:
-        return None
-    try:
-        return json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError:
-        return {}
-
-
-def _take_claim(folder: Path) -> bool:
-    """Atomically claim `folder`: exactly one caller, in any process, gets True."""
-    try:
-        fd = os.open(folder / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
-    os.close(fd)
-    return True
-
-
-def _log_tail(folder: Path, lines: int = 6) -> str:
-    try:
-        text = (folder / "log.txt").read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
 # ---------------------------------------------------------------------------------------------------
 # reading the state of every run
 
@@ -198,16 +136,16 @@ def read_run(folder: Path, fix: bool = True) -> RunInfo | None:
     if status["state"] == RunState.UNKNOWN and status.get("note"):
         log.warning("%s: %s", folder, status["note"])
     state = RunState(status["state"])
-    if state == RunState.QUEUED and (claim := _read_claim(folder)) is not None:
+    if state == RunState.QUEUED and (claim := process.read_claim(folder)) is not None:
         # claimed: the child is importing torch and has not written "running" yet
         pid = claim.get("pid") if isinstance(claim, dict) else None
         fresh = pid is None and time.time() - _mtime(folder / "claim") < CLAIM_GRACE_S
-        if fresh or _proc_alive(pid, folder):
+        if fresh or process.alive(pid, folder):
             state = RunState.STARTING
         else:
             status = _mark_dead(folder, status, fix, before_start=True)
             state = RunState(status["state"])
-    elif state == RunState.RUNNING and not _proc_alive(status.get("pid"), folder):
+    elif state == RunState.RUNNING and not process.alive(status.get("pid"), folder):
         status = _mark_dead(folder, status, fix)
         state = RunState(status["state"])
     config = config or {}
@@ -225,7 +163,7 @@ def _mark_dead(folder: Path, status: dict, fix: bool, before_start: bool = False
     time.sleep(0.05)  # the job may have written its final status just after we read it: read once more
     if (again := rundir.read_status(folder)).get("state") != status.get("state"):
         return again
-    if before_start and (tail := _log_tail(folder)):
+    if before_start and (tail := process.log_tail(folder)):
         new = {"state": RunState.FAILED.value, "error": tail, "slot": status.get("slot"),
                "submitted": status.get("submitted")}
     else:
@@ -251,7 +189,7 @@ def list_runs(root: Path | None = None) -> list[RunInfo]:
 
     Listing is also what rewrites dead "running" jobs as "interrupted" (the server, a page or a terminal
     that lists runs after a crash or a reboot finds them so)."""
-    _reap()
+    process.reap()
     root = _runs_root(root)
     if not root.exists():
         return []
@@ -298,28 +236,10 @@ def tick(root: Path | None = None, limits: dict | None = None) -> list[Path]:
         for r in sorted((r for r in runs if r.state == RunState.QUEUED), key=lambda r: r.position or 0):
             if busy.get(r.slot, 0) >= _limit(r.slot, limits):
                 continue
-            if _start(r.folder):
+            if process.start(r.folder):
                 busy[r.slot] = busy.get(r.slot, 0) + 1
                 started.append(r.folder)
     return started
-
-
-def _start(folder: Path) -> bool:
-    if not _take_claim(folder):
-        return False
-    folder = folder.resolve()
-    train = [sys.executable, "-m", "train", "--config", str(folder / "config.json"), "--quiet"]
-    then = [sys.executable, "-m", "train.jobs", "--tick", str(folder.parent)]
-    # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
-    # The shell is the claim's pid; the training process records its own pid in status.json.
-    cmd = ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    with open(folder / "log.txt", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
-    _children[str(folder)] = proc
-    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
-    return True
 
 
 def stop(folder: Path) -> str:
@@ -334,7 +254,7 @@ def stop(folder: Path) -> str:
         return RunState.STOPPED.value
     (folder / "STOP").touch()  # checked every step, even before the signal handler is installed
     pid = run.status.get("pid")
-    if run.state == RunState.RUNNING and _proc_alive(pid, folder):
+    if run.state == RunState.RUNNING and process.alive(pid, folder):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGTERM)
     return "stopping"
@@ -343,7 +263,7 @@ def stop(folder: Path) -> str:
 def cancel(folder: Path) -> bool:
     """Cancel a queued job before it starts: True if it will never run, False if it already started."""
     folder = Path(folder)
-    if rundir.read_status(folder).get("state") != RunState.QUEUED or not _take_claim(folder):
+    if rundir.read_status(folder).get("state") != RunState.QUEUED or not process.take_claim(folder):
         return False
     old = rundir.read_status(folder)
     rundir.write_status(folder, RunState.STOPPED, note="cancelled before it started",
