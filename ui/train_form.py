@@ -16,11 +16,13 @@ from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from train import jobs
 from ui.i18n import lang, t
+from ui.safe_text import md
 from ui.train_text import PRESET_ZH
 
 ARCHS = ("preset", "mlp", "cnn")
 SPLITS = {0: "train_split_60", 10_000: "train_split_50"}  # val_size → label key
 DEVICES = ("auto", "cpu") + (("cuda",) if torch.cuda.is_available() else ())
+NAME_MAX = 80  # characters of a run's name: enough for a pupil's label, not a page of markup
 
 
 def load_preset() -> None:
@@ -138,13 +140,14 @@ def new_run() -> None:
         base = replace(base, train=replace(base.train, preset=f"custom-{model.kind}"))
     cfg, ok = settings(base, model)
     default_name = f"{base.train.preset} {time.strftime('%H:%M')}"
-    label = st.text_input(t("train_name"), key="train_name", placeholder=default_name, help=t("train_name_help"))
+    label = st.text_input(t("train_name"), key="train_name", placeholder=default_name, help=t("train_name_help"),
+                          max_chars=NAME_MAX)
     if cfg is not None:
         try:
             for w in presets.validate_train(cfg):
                 st.warning(w, icon=":material/warning:")
         except ValueError as e:
-            st.error(t("train_invalid", err=e), icon=":material/block:")
+            st.error(t("train_invalid", err=md(e)), icon=":material/block:")
             ok = False
     if st.button(t("train_start"), type="primary", disabled=not ok, key="train_submit", icon=":material/play_arrow:"):
         folder = jobs.submit(cfg, name=label.strip() or default_name)
