@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from model.preprocess import ImageError, load_image, preprocess, split_digits
+from model.image_file import ImageError, load_image
+from model.preprocess import preprocess, split_digits
 from ui import figures, ink_canvas, models, widgets
 from ui.i18n import t
 

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, fields
 
 from torch import nn
 
+from model.field_types import check_fields
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "selu": nn.SELU}
 INPUTS = ("standard", "unit", "raw255")
@@ -56,53 +58,122 @@ def config_to_dict(cfg: Config) -> dict:
     return asdict(cfg)
 
 
+def _as_tuple(d: dict, key: str) -> None:
+    """JSON has lists where the configs have tuples; anything else is left for check_fields to name."""
+    if isinstance(d.get(key), list):
+        d[key] = tuple(d[key])
+
+
+def _block(i: int, b) -> ConvBlock:
+    if not isinstance(b, dict) or "filters" not in b or set(b) - {f.name for f in fields(ConvBlock)}:
+        raise ValueError(f"block {i} must be an object with 'filters' and the keys of a conv block, got {b!r}")
+    return ConvBlock(**b)
+
+
 def config_from_dict(d: dict) -> Config:
-    """Inverse of config_to_dict; unknown keys or kinds are refused, so a bad file fails loudly."""
+    """Inverse of config_to_dict; unknown keys, kinds or types are refused, so a bad file fails loudly."""
+    if not isinstance(d, dict):
+        raise ValueError(f"the architecture must be a JSON object, got {d!r}")
     d = dict(d)
     kind = d.get("kind")
-    cls = {"mlp": MLPConfig, "cnn": CNNConfig}.get(kind)
+    cls = {"mlp": MLPConfig, "cnn": CNNConfig}.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ValueError(f"unknown model kind {kind!r} (expected 'mlp' or 'cnn')")
     names = {f.name for f in fields(cls)}
     if unknown := set(d) - names:
         raise ValueError(f"unknown {kind} config keys: {sorted(unknown)}")
-    if cls is MLPConfig:
-        d["hidden"] = tuple(int(w) for w in d.get("hidden", ()))
-    else:
-        d["blocks"] = tuple(ConvBlock(**b) for b in d.get("blocks", ()))
-        d["dense"] = tuple(int(w) for w in d.get("dense", ()))
+    _as_tuple(d, "hidden")
+    _as_tuple(d, "dense")
+    _as_tuple(d, "blocks")
+    if cls is CNNConfig and isinstance(d.get("blocks"), tuple):
+        d["blocks"] = tuple(_block(i, b) for i, b in enumerate(d["blocks"], 1))
     cfg = cls(**d)
     validate(cfg)
     return cfg
 
 
+MAX_LAYERS = 8            # hidden layers, dense layers or conv blocks
+MAX_WIDTH = 100_000       # units in one dense layer
+MAX_FILTERS = 4096        # channels of one conv
+MAX_PARAMS = 100_000_000  # 400 MB of float32 weights: refused before anything is allocated
+MAX_FEATURES = 4_000_000  # values in one layer's output for one image (activations, not weights)
+
+
 def validate(cfg: Config) -> None:
-    """Raise ValueError with a plain reason for a config that cannot be built."""
+    """Raise ValueError with a plain reason for a config that cannot be built, or would not fit in memory.
+
+    Everything is checked from the config alone, before a single weight is allocated."""
+    if not isinstance(cfg, (MLPConfig, CNNConfig)):
+        raise ValueError(f"not an architecture: {cfg!r}")
+    check_fields(cfg)
     if cfg.activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {cfg.activation!r}")
     if cfg.input not in INPUTS:
         raise ValueError(f"input must be one of {INPUTS}, got {cfg.input!r}")
     widths = cfg.hidden if isinstance(cfg, MLPConfig) else cfg.dense
-    if any(w < 1 or w > 100_000 for w in widths):
-        raise ValueError(f"layer widths must be between 1 and 100,000, got {list(widths)}")
-    drops = [cfg.dropout] if isinstance(cfg, MLPConfig) else [cfg.dense_dropout] + [b.dropout for b in cfg.blocks]
-    if any(not 0 <= p < 1 for p in drops):
-        raise ValueError("dropout must be in [0, 1)")
+    if any(w < 1 or w > MAX_WIDTH for w in widths):
+        raise ValueError(f"layer widths must be between 1 and {MAX_WIDTH:,}, got {list(widths)}")
+    if len(widths) > MAX_LAYERS:
+        raise ValueError(f"at most {MAX_LAYERS} dense layers, got {len(widths)}")
+    drops = [cfg.dropout] if isinstance(cfg, MLPConfig) else [cfg.dense_dropout]
     if isinstance(cfg, CNNConfig):
         if not cfg.blocks:
             raise ValueError("a CNN needs at least one conv block")
-        side = 28
+        if len(cfg.blocks) > MAX_LAYERS:
+            raise ValueError(f"at most {MAX_LAYERS} conv blocks, got {len(cfg.blocks)}")
         for i, b in enumerate(cfg.blocks, 1):
-            if b.filters < 1 or b.kernel < 1 or b.convs < 1 or b.padding not in ("same", "valid"):
-                raise ValueError(f"block {i}: filters, kernel and convs must be ≥ 1, padding same or valid")
+            check_fields(b, f"block {i}: ")
+            drops.append(b.dropout)
+            if not (1 <= b.filters <= MAX_FILTERS and 1 <= b.kernel <= 28 and 1 <= b.convs <= MAX_LAYERS
+                    and b.padding in ("same", "valid") and 0 <= b.pad_before <= 28 and 0 <= b.pool <= 28
+                    and b.pool_kind in ("max", "avg")):
+                raise ValueError(f"block {i}: filters must be 1–{MAX_FILTERS}, kernel 1–28, convs 1–{MAX_LAYERS}, "
+                                 "padding same or valid, pad_before and pool 0–28, pool_kind max or avg")
+    if any(not 0 <= p < 1 for p in drops):
+        raise ValueError("dropout must be in [0, 1)")
+    params, features = _size(cfg)
+    if features > MAX_FEATURES:
+        raise ValueError(f"a layer of this network holds {features:,} values per image; the most is "
+                         f"{MAX_FEATURES:,}: use fewer filters or smaller layers")
+    if params > MAX_PARAMS:
+        raise ValueError(f"this network would have {params:,} parameters; the most is {MAX_PARAMS:,}: "
+                         "use fewer or narrower layers")
+
+
+def _size(cfg: Config) -> tuple[int, int]:
+    """(parameters, largest layer output per image) of `build(cfg)`, computed without building it.
+
+    Raises ValueError when a CNN shrinks the 28x28 image to nothing."""
+    params, features, width = 0, 784, 784
+    if isinstance(cfg, CNNConfig):
+        channels, side = 1, 28
+        for i, b in enumerate(cfg.blocks, 1):
             side += 2 * b.pad_before
-            if b.padding == "valid":
-                side -= b.convs * (b.kernel - 1)
+            for _ in range(b.convs):
+                bn = 2 * b.filters if b.batch_norm else 0
+                params += channels * b.filters * b.kernel * b.kernel + b.filters + bn
+                channels = b.filters
+                side -= b.kernel - 1 if b.padding == "valid" else 0
+                if side < 1:
+                    break
+                features = max(features, channels * side * side)
             if b.pool:
                 side //= b.pool
             if side < 1:
                 raise ValueError(f"block {i} shrinks the 28×28 image to nothing: use fewer blocks, "
                                  "'same' padding or smaller kernels")
+        width = channels * side * side
+    norm = isinstance(cfg, MLPConfig) and cfg.batch_norm
+    for h in (*(cfg.hidden if isinstance(cfg, MLPConfig) else cfg.dense), 10):
+        params += width * h + h + (2 * h if norm and h != 10 else 0)
+        features, width = max(features, h), h
+    return params, features
+
+
+def count_params(cfg: Config) -> int:
+    """Parameters `build(cfg)` would have, from the config alone (equals n_params(build(cfg)))."""
+    validate(cfg)
+    return _size(cfg)[0]
 
 
 class InputScale(nn.Module):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import stat
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import numpy as np
 import torch
 
 from model import store
-from model.preprocess import ImageError, load_image, preprocess
+from model.image_file import ImageError, load_image
+from model.preprocess import preprocess
 
 DEFAULT_MODELS = ("mlp", "cnn")
 
@@ -35,6 +37,20 @@ def probabilities(model: torch.nn.Module, images: np.ndarray, batch: int = 2000)
 
 def load(name_or_dir: str) -> tuple[torch.nn.Module, dict]:
     return store.load(store.resolve(name_or_dir))
+
+
+def output_path(out: Path) -> Path:
+    """Where --out really writes: a symlink is followed to its target; a folder, a device, a pipe or a
+    missing parent folder is refused (ValueError) before anything is computed or written."""
+    if out.is_symlink():
+        out = out.resolve()
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; give a file name, such as {out / 'submission.csv'}")
+    if out.exists() and not stat.S_ISREG(out.stat().st_mode):
+        raise ValueError(f"--out {out} is not a regular file (a device or a pipe); give a file name")
+    if not out.parent.is_dir():
+        raise ValueError(f"--out {out}: the folder {out.parent} does not exist")
+    return out
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -61,14 +77,24 @@ def main(argv=None) -> int:
     if a.csv:
         from train.data import CSVError, read_kaggle_csv, write_submission  # only this workflow needs it
         try:
+            out = output_path(a.out)
+        except ValueError as e:
+            print(f"python -m model.predict: error: {e}", file=sys.stderr)
+            return 2
+        try:
             x, _ = read_kaggle_csv(a.csv)
         except (CSVError, OSError) as e:
             print(f"python -m model.predict: error: {a.csv}: {e}", file=sys.stderr)
             return 2
         name, model = models[0]
         labels = probabilities(model, x.astype(np.float32) / 255).argmax(1)
-        write_submission(a.out, labels)
-        print(f"{len(labels)} predictions by {name} written to {a.out}")
+        try:
+            write_submission(out, labels)
+        except OSError as e:
+            out.with_name(out.name + ".part").unlink(missing_ok=True)
+            print(f"python -m model.predict: error: cannot write {out}: {e.strerror or e}", file=sys.stderr)
+            return 2
+        print(f"{len(labels)} predictions by {name} written to {out}")
         return 0
     failures = 0
     for path in a.images:

@@ -8,40 +8,26 @@ The pipeline here reproduces that from canvas drawings, uploads and photos of pa
     threshold + connected components, drop far specks          -> segment, label, main_parts
     crop, stroke-width normalisation, fit 20 px, centre by mass -> _digit
 
-Everything is numpy plus Pillow (for resizing and decoding only), and pure: same array in, same
-result out. Nothing here raises on a valid-shaped array; "nothing to read" is an empty result.
+Everything is numpy plus Pillow (for resizing; files are decoded by model/image_file.py), and pure:
+same array in, same result out. Nothing here raises on a valid-shaped array; "nothing to read" is an empty result.
 """
 
 from __future__ import annotations
 
-import io
-import os
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from model.components import MIN_DIGIT, NEAR, TINY, Parts, gap, label, main_parts
 from model.ink import ink_from_planes, planes, segment, to_ink  # noqa: F401 - to_ink is part of this module's API
 
-MAX_PIXELS = 40_000_000
 WORK_SIDE = 512  # large inputs are block-averaged to at most this long side before the heavy steps
 FIT = 20  # MNIST fits the long side of the digit into 20 px ...
 SIDE = 28  # ... of a 28x28 field
 SUB = 4  # the 28x28 image is built at 4x (112x112) and area-averaged down, for sub-pixel centring
 CENTRE = 14.0  # MNIST's mean centre of mass, in 28x28 index coordinates (measured on t10k)
 STROKE = (1.9, 3.3)  # MNIST strokes are 1.7-3.7 px wide (5-95%, 2*area/perimeter); aim inside this
-
-
-class ImageError(ValueError):
-    """A file that is not a readable image, or too large; the message is for a person.
-
-    `kind` ("unreadable", "too_large", "missing") lets the app say it in the reader's language.
-    """
-
-    def __init__(self, message: str, kind: str = "unreadable", **details):
-        super().__init__(message)
-        self.kind, self.details = kind, details
 
 
 @dataclass(frozen=True)
@@ -242,39 +228,3 @@ def split_digits(img: np.ndarray) -> list[Preprocessed]:
                 out += [] if part.empty else [part]
     return out
 
-
-def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
-    """Decode an image file to uint8 (H, W), (H, W, 3) or (H, W, 4), upright per its EXIF tag.
-
-    Raises ImageError, with a message for a person, for non-images, damaged files and images
-    over MAX_PIXELS (checked from the header, before any pixel is decoded).
-    """
-    src = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
-    try:
-        with Image.open(src) as im:
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise ImageError(f"This image is {w} × {h} pixels; the most we accept is {MAX_PIXELS:,} pixels.",
-                                 "too_large", w=w, h=h, limit=MAX_PIXELS)
-            im = ImageOps.exif_transpose(im)
-            im.load()
-            if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):  # 16-bit or float grey
-                a = np.asarray(im, dtype=np.float64)
-                a = a / 257.0 if im.mode.startswith("I;16") or a.max() > 255 else a
-                return np.clip(np.rint(a), 0, 255).astype(np.uint8)
-            if im.mode in ("P", "PA"):  # palette: keep its transparency if it has any
-                im = im.convert("RGBA" if im.mode == "PA" or "transparency" in im.info else "RGB")
-            if im.mode in ("LA", "La", "RGBa"):
-                im = im.convert("RGBA")
-            elif im.mode not in ("L", "RGB", "RGBA"):
-                im = im.convert("RGB")
-            return np.asarray(im, dtype=np.uint8).copy()
-    except ImageError:
-        raise
-    except Image.DecompressionBombError as e:
-        raise ImageError("This image is too large to open safely.", "too_large", w=0, h=0,
-                         limit=MAX_PIXELS) from e
-    except FileNotFoundError as e:
-        raise ImageError(f"No such file: {data}", "missing") from e
-    except Exception as e:  # Pillow signals bad data with many types (OSError, SyntaxError, ...)
-        raise ImageError("This file is not a readable image (PNG or JPEG), or it is damaged or cut short.") from e

@@ -7,8 +7,10 @@ ours and the description says so. `reported` is the figure the article printed, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 
+from model.field_types import check_fields
 from model.nets import CNNConfig, Config, ConvBlock, MLPConfig, config_from_dict, validate
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "adamax", "rmsprop", "adadelta")
@@ -48,6 +50,9 @@ def train_config_to_dict(cfg: TrainConfig) -> dict:
 
 
 def train_config_from_dict(d: dict) -> TrainConfig:
+    """A validated TrainConfig from JSON; ValueError naming the field for a wrong key, type or range."""
+    if not isinstance(d, dict):
+        raise ValueError(f"a training config must be a JSON object, got {type(d).__name__}")
     d = dict(d)
     names = {f.name for f in fields(TrainConfig)}
     if unknown := set(d) - names:
@@ -60,25 +65,42 @@ def train_config_from_dict(d: dict) -> TrainConfig:
     return cfg
 
 
+DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
+
+
 def validate_train(cfg: TrainConfig) -> list[str]:
-    """Raise ValueError for impossible settings; return warnings for merely unwise ones."""
+    """Raise ValueError for impossible settings; return warnings for merely unwise ones.
+
+    Types first (a "5" or 2.5 for epochs, a NaN anywhere), then ranges, each with the advice that fits."""
     validate(cfg.model)
+    check_fields(cfg)
     for name, value, allowed in (("optimizer", cfg.optimizer, OPTIMIZERS), ("loss", cfg.loss, LOSSES),
                                  ("schedule", cfg.schedule, SCHEDULES),
                                  ("early_stopping", cfg.early_stopping, EARLY_STOPPING),
                                  ("test_protocol", cfg.test_protocol, TEST_PROTOCOLS)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    if not DEVICE.fullmatch(cfg.device):
+        raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, got {cfg.device!r}")
     if not 1 <= cfg.batch_size <= 60_000:
         raise ValueError(f"batch size must be between 1 and 60,000, got {cfg.batch_size}")
     if not 1 <= cfg.epochs <= 1000:
         raise ValueError(f"epochs must be between 1 and 1,000, got {cfg.epochs}")
     if not 0 < cfg.lr <= 100:
         raise ValueError(f"learning rate must be in (0, 100], got {cfg.lr}")
-    if cfg.weight_decay < 0 or cfg.momentum < 0 or not 0 < cfg.gamma <= 1:
-        raise ValueError("weight decay and momentum must be ≥ 0, and gamma in (0, 1]")
-    if not 0 <= cfg.val_size < 60_000 or cfg.subset < 0 or cfg.max_steps < 0:
-        raise ValueError("val_size must be in [0, 60000); subset and max_steps ≥ 0")
+    if not 0 <= cfg.weight_decay <= 1:
+        raise ValueError(f"weight decay must be between 0 and 1 (1e-4 is usual), got {cfg.weight_decay}")
+    if not (0 <= cfg.momentum < 1 and 0 <= cfg.rho < 1 and 0 < cfg.gamma <= 1):
+        raise ValueError(f"momentum and rho must be in [0, 1) and gamma in (0, 1], got momentum {cfg.momentum}, "
+                         f"rho {cfg.rho}, gamma {cfg.gamma}")
+    if not 1 <= cfg.patience <= 1000:
+        raise ValueError(f"patience must be between 1 and 1,000 epochs, got {cfg.patience}")
+    if not 0 <= cfg.val_size < 60_000:
+        raise ValueError(f"val_size must be a number of images in [0, 60000), got {cfg.val_size}")
+    if not (0 <= cfg.subset <= 60_000 and 0 <= cfg.max_steps):
+        raise ValueError(f"subset must be in [0, 60000] and max_steps ≥ 0, got {cfg.subset} and {cfg.max_steps}")
+    if not 0 <= cfg.seed < 2**32:
+        raise ValueError(f"seed must be between 0 and 4,294,967,295, got {cfg.seed}")
     if cfg.early_stopping == "val" and cfg.val_size == 0:
         raise ValueError("early stopping on validation needs a validation set (val_size > 0)")
     if cfg.test_protocol == "on_val_improve" and cfg.val_size == 0:

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image
 
 from model import store
-
-REPO = Path(__file__).resolve().parent.parent
+from model.paths import REPO
 
 
 def run(*args, **kw):
@@ -31,14 +30,18 @@ def test_train_dry_run_writes_a_loadable_run(tmp_path):
     assert "--preset seed001-cnn" in info["command"]
 
 
-def test_train_from_a_config_file(tmp_path):
+def test_train_from_a_config_file_again_needs_force_and_keeps_one_history(tmp_path):
     out = tmp_path / "run"
     first = run("train", "--preset", "seed004-mlp", "--k", "2", "--m", "20", "--dry-run", "--out", str(out))
     assert first.returncode == 0, first.stderr
-    again = run("train", "--config", str(out / "config.json"), "--quiet")
+    refused = run("train", "--config", str(out / "config.json"), "--quiet")
+    assert refused.returncode == 2 and "already trained" in refused.stderr and "Traceback" not in refused.stderr
+    again = run("train", "--config", str(out / "config.json"), "--quiet", "--force")
     assert again.returncode == 0, again.stderr
     _, info = store.load(out)
     assert info["architecture"]["hidden"] == [20, 20]
+    events = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [e["kind"] for e in events].count("start") == 1  # the second run's history only, not both mixed
 
 
 @pytest.mark.parametrize("args, msg", [
@@ -47,7 +50,8 @@ def test_train_from_a_config_file(tmp_path):
     (["--preset", "cnn", "--hidden", "10"], "MLP presets only"),
     (["--config", "/nonexistent/config.json"], "does not exist"),
     (["--preset", "cnn", "--device", "cuda:7", "--dry-run"], "CUDA"),
-    (["--preset", "cnn", "--device", "tpu", "--dry-run"], "unknown device"),
+    (["--preset", "cnn", "--device", "tpu", "--dry-run"], "device must be auto, cpu, cuda, cuda:N or mps, got 'tpu'"),
+    (["--preset", "nope"], "invalid choice"),
 ])
 def test_train_bad_arguments_exit_nonzero_with_one_line(args, msg, tmp_path):
     r = run("train", *args, "--out", str(tmp_path / "x"))

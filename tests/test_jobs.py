@@ -11,12 +11,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from model import store
+from model.paths import REPO
 from model.presets import get
-from train import jobs, rundir
+from train import catalog, jobs, process, rundir
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_a_submitted_job_trains_in_a_subprocess_and_becomes_a_model(runs):
     assert run.state == "done", (run.status, (folder / "log.txt").read_text())
     assert run.metrics["test_acc"] > 0.3 and run.config["name"] == "my first net"
     assert (folder / "log.txt").exists() and not (folder / "STOP").exists()
-    entry = next(e for e in store.list_models() if e.path == folder)  # the Draw page's pickers read this
+    entry = next(e for e in catalog.list_models() if e.path == folder)  # the Draw page's pickers read this
     assert entry.name == "my first net" and entry.source == "run"
     model, info = store.load(folder)
     assert info["metrics"]["test_acc"] == run.metrics["test_acc"]
@@ -96,7 +98,7 @@ def test_cpu_jobs_queue_in_order_and_can_be_stopped_or_cancelled(runs):
 
 def test_two_sessions_ticking_at_once_start_a_job_only_once(runs):
     folder = jobs.submit(tiny(), start=False)
-    assert jobs._take_claim(folder)  # another session got there first
+    assert process.take_claim(folder)  # another session got there first
     assert jobs.tick() == [] and jobs.read_run(folder).state == "starting"
     (folder / "claim").unlink()
     assert jobs.tick() == [folder] and jobs.tick() == []
@@ -111,7 +113,7 @@ def test_a_killed_job_reads_as_interrupted_and_is_rewritten(runs):
     run = jobs.wait(folder, 10)
     assert run.state == "interrupted"
     assert rundir.read_status(folder)["state"] == "interrupted"  # rewritten on disk, not only shown
-    assert all(e.path != folder for e in store.list_models())
+    assert all(e.path != folder for e in catalog.list_models())
 
 
 def test_a_running_status_with_a_dead_or_reused_pid_is_interrupted(runs):
@@ -121,9 +123,10 @@ def test_a_running_status_with_a_dead_or_reused_pid_is_interrupted(runs):
     rundir.write_status(a, "running", pid=dead.pid)
     b = rundir.prepare(runs / "b", tiny())
     rundir.write_status(b, "running", pid=os.getpid())  # alive, but not a training process: pid reuse
-    assert sorted(p.name for p in jobs.refresh_interrupted()) == ["a", "b"]
-    assert {r.state for r in jobs.list_runs()} == {"interrupted"}
-    assert jobs.refresh_interrupted() == []
+    assert {r.folder.name: r.state for r in jobs.list_runs()} == {"a": "interrupted", "b": "interrupted"}
+    # listing rewrote them on disk: a later reader (another session, a terminal) sees the same
+    assert rundir.read_status(a)["state"] == rundir.read_status(b)["state"] == "interrupted"
+    assert "killed, or the machine restarted" in rundir.read_status(a)["note"]
 
 
 def test_a_diverging_job_fails_with_its_reason(runs):
@@ -148,8 +151,8 @@ def test_a_job_outlives_the_process_that_started_it(runs):
             "cfg = dataclasses.replace(get('seed001-mlp').train, epochs=2, subset=2000, device='cpu'); "
             "print(jobs.submit(cfg), flush=True); time.sleep(60)")
     server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                              cwd=jobs.REPO, env={**os.environ, "PYTHONPATH": str(jobs.REPO)})
-    folder = jobs.Path(server.stdout.readline().strip())
+                              cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    folder = Path(server.stdout.readline().strip())
     server.kill()  # SIGKILL, mid-job
     server.wait()
     run = jobs.wait(folder, 90)

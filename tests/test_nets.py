@@ -65,7 +65,8 @@ def test_bad_configs_are_refused_with_a_reason(bad, msg):
 def test_cnn_config_round_trip_keeps_blocks():
     cfg = CNNConfig(blocks=(ConvBlock(8, kernel=5, convs=2, batch_norm=True), ConvBlock(16, pool_kind="avg")),
                     dense=(32,), activation="tanh")
-    assert config_from_dict(json.loads(json.dumps(config_to_dict(cfg)))) == cfg
+    back = config_from_dict(json.loads(json.dumps(config_to_dict(cfg))))
+    assert back == cfg and all(isinstance(b, ConvBlock) for b in back.blocks)
     # frozen, down to the blocks: a config shared by a run and a page cannot change under either
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.dense = (64,)

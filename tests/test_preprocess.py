@@ -1,13 +1,10 @@
-"""Unit and property tests of model/preprocess.py on synthetic drawings, photos and files."""
-
-import io
+"""Unit and property tests of model/preprocess.py on synthetic drawings and photos (files: test_image_file.py)."""
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from PIL import Image
 
 from bench import synth
 from model import preprocess as pp
@@ -204,84 +201,6 @@ def test_split_digits_separates_two_touching_zeros():
     strokes += [s + (0.28, 0) for s in synth.digit_strokes(0, rng, variant=0, jitter=0)]
     parts = pp.split_digits(synth.encode(synth.render(strokes, (400, 240), 200, (200, 120), 12), "alpha"))
     assert len(parts) == 2 and parts[0].box[2] <= parts[1].box[0] + 12
-
-
-# ---------------------------------------------------------------- files
-
-
-def _png(arr):
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, "PNG")
-    return buf.getvalue()
-
-
-def test_load_image_round_trips_common_modes(tmp_path):
-    ink = _ink(6)
-    rgb = synth.encode(ink, "dark-on-light")
-    rgba = synth.encode(ink, "alpha")
-    assert np.array_equal(pp.load_image(_png(rgb)), rgb)
-    assert np.array_equal(pp.load_image(_png(rgba)), rgba)
-    assert np.array_equal(pp.load_image(_png(rgb[..., 0])), rgb[..., 0])
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=95)
-    jpeg = pp.load_image(buf.getvalue())
-    assert jpeg.shape == rgb.shape and np.abs(jpeg.astype(int) - rgb).mean() < 3
-    palette = Image.fromarray(rgb).convert("P", palette=Image.ADAPTIVE, colors=16)
-    path = tmp_path / "p.png"
-    palette.save(path)
-    assert pp.load_image(path).shape == rgb.shape and pp.load_image(str(path)).dtype == np.uint8
-    la = Image.fromarray(rgba[..., 3]).convert("LA")
-    la.putalpha(Image.fromarray(rgba[..., 3]))
-    buf = io.BytesIO()
-    la.save(buf, "PNG")
-    assert pp.load_image(buf.getvalue()).shape == rgba.shape
-    sixteen = pp.load_image(_png(rgb[..., 0].astype(np.uint16) * 257))  # a 16-bit grey PNG
-    assert np.array_equal(sixteen, rgb[..., 0])
-    for img in (pp.load_image(_png(rgb)), pp.load_image(_png(rgba))):
-        assert not pp.preprocess(img).empty
-
-
-def test_load_image_applies_exif_rotation():
-    img = Image.fromarray(np.zeros((10, 30), np.uint8))
-    exif = Image.Exif()
-    exif[0x0112] = 6  # rotated 90 degrees: the upright picture is 30 tall and 10 wide
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", exif=exif)
-    assert pp.load_image(buf.getvalue()).shape == (30, 10)
-
-
-@pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40])
-def test_load_image_rejects_garbage(data):
-    with pytest.raises(pp.ImageError, match="not a readable image"):
-        pp.load_image(data)
-
-
-def test_load_image_rejects_truncated_png():
-    data = _png(synth.encode(_ink(9), "dark-on-light"))
-    with pytest.raises(pp.ImageError, match="damaged or cut short"):
-        pp.load_image(data[: len(data) // 2])
-
-
-def test_load_image_rejects_a_missing_file(tmp_path):
-    with pytest.raises(pp.ImageError, match="No such file"):
-        pp.load_image(tmp_path / "nope.png")
-
-
-def test_load_image_rejects_too_many_pixels_from_the_header(monkeypatch):
-    buf = io.BytesIO()
-    Image.new("1", (7000, 7000)).save(buf, "PNG")  # 49 Mpx in a few kB
-    with pytest.raises(pp.ImageError, match="7000 × 7000 pixels"):
-        pp.load_image(buf.getvalue())
-    monkeypatch.setattr(pp, "MAX_PIXELS", 1000)
-    with pytest.raises(pp.ImageError, match="most we accept is 1,000"):
-        pp.load_image(_png(np.zeros((40, 40), np.uint8)))
-
-
-def test_load_image_turns_decompression_bombs_into_image_errors(monkeypatch):
-    monkeypatch.setattr(pp, "MAX_PIXELS", 10**12)
-    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow refuses at twice this
-    with pytest.raises(pp.ImageError, match="too large"):
-        pp.load_image(_png(np.zeros((100, 100), np.uint8)))
 
 
 # ---------------------------------------------------------------- shapes and properties

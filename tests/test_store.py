@@ -7,6 +7,7 @@ import torch
 
 from model import store
 from model.nets import MLPConfig, build
+from train import catalog
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_list_models_finds_shipped_and_finished_runs_only(tmp_path, ckpt):
     for name, state in (("a", "done"), ("b", "running"), ("c", "stopped")):
         store.save(runs / name, model, MLPConfig(hidden=(16,)), name=f"run-{name}")
         (runs / name / "status.json").write_text(json.dumps({"state": state}))
-    names = {e.name for e in store.list_models(runs)}
+    names = {e.name for e in catalog.list_models(runs)}
     assert {"run-a", "run-c"} <= names and "run-b" not in names
-    shipped = [e for e in store.list_models(runs) if e.source == "shipped"]
+    shipped = [e for e in catalog.list_models(runs) if e.source == "shipped"]
     assert {e.name for e in shipped} == {"mlp", "cnn"}

@@ -7,8 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from model.nets import CNNConfig, ConvBlock
+from model.paths import REPO
 from model.presets import PRESETS
-from train import jobs
+from train import jobs, rundir
+from train.rundir import RunState
 from ui import curves
 
 
@@ -24,7 +26,7 @@ def runs(tmp_path, monkeypatch):
 
 
 def open_page(lang="en"):
-    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=30)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("app_pages/train.py")
@@ -150,3 +152,41 @@ def test_every_preset_has_a_chinese_description():
     from model.presets import PRESETS
     from ui.train_text import PRESET_ZH
     assert set(PRESET_ZH) == set(PRESETS) and all(PRESET_ZH.values())
+
+
+EVIL = ('<a href="http://evil.example" style="position:fixed;inset:0;z-index:9999">log in</a>'
+        '<form action="http://evil.example"><input type="password"></form> [click](http://evil.example) '
+        '![img](http://evil.example/x.png) **bold** $x^2$ :red[red]')
+
+
+def all_text(at) -> list[str]:
+    return [e.value for e in (*at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.success)]
+
+
+def test_a_run_name_full_of_markup_shows_as_text(runs):
+    """Every session watches every active run: a name must never become a link, a form or a heading."""
+    from ui.safe_text import md
+    waiting = jobs.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)  # queued: shown to everyone
+    failed = jobs.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)
+    rundir.write_status(failed, RunState.FAILED, error=EVIL)
+    at = open_page()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = all_text(at)
+    assert any(md(EVIL) in x for x in texts), texts  # the name, every character escaped
+    for x in texts:
+        assert "<a " not in x.replace("\\<a ", "") and "](http" not in x.replace("\\](http", "")
+    for el in at.markdown:  # only the page's own constant style sheet may carry raw HTML
+        assert not el.proto.allow_html or "evil" not in el.value, el.value
+    assert md(EVIL) not in str([at.dataframe[0].value.to_dict()])  # the table shows the name itself…
+    assert EVIL in at.dataframe[0].value.iloc[:, 0].tolist()  # …as plain cell text
+    jobs.cancel(waiting)
+
+
+def test_escaping_leaves_no_markup_alive():
+    from ui.safe_text import md
+    out = md(EVIL)
+    # each markup character is escaped, so markdown renders it as itself
+    for ch in "<>[]()!*$:":
+        assert f"\\{ch}" in out and ch not in out.replace(f"\\{ch}", "")
+    # and a bare address is no link either (Streamlit links http://… after unescaping): an invisible joiner
+    assert "evil.example" in out.replace("\\", "") and "://" not in out.replace("\\", "")

@@ -1,7 +1,9 @@
 """The training CLI: `python -m train --preset NAME [...]` or `python -m train --config RUN/config.json`.
 
-Prints a progress bar with samples/s and ETA to stderr, writes the run directory (docs/ARCHITECTURE.md), and ends
-with the final metrics. Bad arguments exit 2 with a one-line reason.
+Prints a progress bar with samples/s and ETA to stderr, writes the run directory (docs/ARCHITECTURE.md),
+and ends with the final metrics. Bad arguments exit 2 with a one-line reason. Nothing is replaced
+silently: a folder that already holds a run needs --force, and model/pretrained/ is written only by
+--ship NAME, which copies a finished run's checkpoint there.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import time
 from pathlib import Path
 
 from model import presets, store
 from model.nets import MLPConfig
+from model.paths import PRETRAINED
 from train import rundir
 from train.engine import TrainingError, resolve_device
+from train.rundir import RunState
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,7 +41,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--m", type=int, help="seed004-mlp: units per hidden layer")
     p.add_argument("--hidden", help="MLP presets: hidden widths, e.g. 800 or 512,256")
     p.add_argument("--name", help="name shown in the app's model pickers")
-    p.add_argument("--out", type=Path, help="run directory (default runs/<time>-<preset>-<pid>)")
+    p.add_argument("--out", type=Path, help="run directory (default runs/<date>-<time>-<preset>); "
+                   "refused if it already holds a run, unless --force")
+    p.add_argument("--force", action="store_true", help="train into a folder that already holds a run, "
+                   "replacing its curves (and, once training succeeds, its checkpoint)")
+    p.add_argument("--ship", metavar="NAME", help="when training ends, copy the checkpoint to "
+                   "model/pretrained/NAME, replacing the shipped model of that name")
     p.add_argument("--dry-run", action="store_true", help="a few batches only, to check that it runs")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p.parse_args(argv)
@@ -85,23 +95,62 @@ class Progress:
             print(("\r" if self.tty else "") + ", ".join(parts) + f"  ({e['seconds']:.1f} s)", file=sys.stderr)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def run_folder(a: argparse.Namespace, cfg: presets.TrainConfig) -> Path:
+    """The run directory to train into, refused (ValueError) where training would replace something."""
+    if a.out is None:
+        return rundir.create(rundir.runs_dir(), cfg.preset)
+    if _inside(a.out, PRETRAINED):
+        raise ValueError(f"{a.out} is inside model/pretrained/, which holds the shipped models: train into "
+                         "another folder and add --ship NAME to copy the finished model there")
+    if a.out.exists() and not a.out.is_dir():
+        raise ValueError(f"--out {a.out} exists and is not a folder")
+    if rundir.holds_run(a.out) and not a.force:
+        raise ValueError(f"{a.out} already holds a run: choose another --out, or add --force to train it "
+                         "again (its curves are replaced, and its checkpoint once training succeeds)")
+    return a.out
+
+
+def config_folder(a: argparse.Namespace) -> Path:
+    """The run directory of --config, validated; one that has already trained needs --force."""
+    if not a.config.exists():
+        raise ValueError(f"{a.config} does not exist")
+    folder = a.config.parent
+    rundir.read_config(folder)  # validate before starting
+    if _inside(folder, PRETRAINED):
+        raise ValueError(f"{folder} is inside model/pretrained/: use --ship NAME to replace a shipped model")
+    state = RunState(rundir.read_status(folder)["state"])
+    ran = state in rundir.FINAL | rundir.BUSY or any((folder / f).exists() for f in ("metrics.jsonl",
+                                                                                      "model.safetensors"))
+    if ran and not a.force:
+        raise ValueError(f"{folder} has already trained (state {state}): add --force to train it again "
+                         "(its curves are replaced, and its checkpoint once training succeeds)")
+    (folder / "metrics.jsonl").unlink(missing_ok=True)  # one run's history per file
+    return folder
+
+
 def main(argv=None) -> int:
     a = parse_args(argv)
     try:
+        if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
+            raise ValueError(f"--ship needs a short lowercase name such as cnn, got {a.ship!r}")
         if a.config:
-            if not a.config.exists():
-                raise ValueError(f"{a.config} does not exist")
-            folder = a.config.parent
-            rundir.read_config(folder)  # validate before starting
+            folder = config_folder(a)
         else:
             cfg = config_from_args(a)
             for w in presets.validate_train(cfg):
                 print(f"warning: {w}", file=sys.stderr)
             resolve_device(cfg.device)  # a device this machine lacks is a bad argument: no run directory
-            folder = a.out or store.runs_dir() / rundir.new_run_id(cfg.preset)
-            rundir.prepare(folder, cfg, name=a.name)
+            folder = run_folder(a, cfg)
+            rundir.prepare(folder, cfg, name=a.name or a.ship)
     except (ValueError, KeyError, json.JSONDecodeError, TrainingError) as e:
-        print(f"python -m train: error: {str(e).strip(chr(39))}", file=sys.stderr)
+        print(f"python -m train: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"python -m train: error: {e}", file=sys.stderr)
         return 2
     status = rundir.execute(folder, on_event=Progress(a.quiet))
     m = status.get("metrics") or {}
@@ -113,6 +162,12 @@ def main(argv=None) -> int:
           f"train {fmt(m.get('train_acc'))}, {m.get('epochs_run')} epochs in {m.get('seconds', 0):.1f} s "
           f"on {m.get('device_name')} ({m.get('samples_per_s', 0):,.0f} samples/s)")
     print(f"checkpoint: {folder}")
+    if a.ship and status["state"] == RunState.DONE:
+        store.copy(folder, PRETRAINED / a.ship)
+        print(f"shipped: {PRETRAINED / a.ship}")
+    elif a.ship:
+        print(f"not shipped: the run ended {status['state']}, not done", file=sys.stderr)
+        return 1
     return 0
 
 

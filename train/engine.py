@@ -166,6 +166,9 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     eval_s = 0.0  # time spent scoring val/test sets, reported apart from training time
     stop_reason = "finished"
     for epoch in range(cfg.epochs):
+        if epoch and should_stop():  # asked while the last epoch was scored: no empty epoch is recorded
+            stopped, stop_reason = True, "stopped"
+            break
         t_epoch, last_emit = time.perf_counter(), time.perf_counter()
         perm = torch.randperm(n, generator=cpu_gen).to(dev)
         run_loss = torch.zeros((), device=dev)
@@ -199,7 +202,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
                 raise TrainingError(f"training diverged: the loss became {float(loss.detach())} at step {step} "
                                     f"(epoch {epoch + 1}, learning rate {lr:.3g}); try a learning rate "
                                     f"10× lower{', or cross-entropy instead of MSE' if cfg.loss == 'mse' else ''}")
-            last_batch = i + bs >= n or step >= total_steps
+            stop_now = should_stop()
+            last_batch = i + bs >= n or step >= total_steps or stop_now  # a stop flushes the counts too
             if time.perf_counter() - last_emit >= EVENT_EVERY_S or last_batch:
                 c = int(run_correct)
                 ep_correct, ep_n = ep_correct + c, ep_n + run_n
@@ -211,7 +215,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
                 run_loss.zero_()
                 run_correct.zero_()
                 run_n, last_emit = 0, time.perf_counter()
-            if should_stop():
+            if stop_now:
                 stopped, stop_reason = True, "stopped"
                 break
             if step >= total_steps:

@@ -5,39 +5,43 @@ from memory, so any Streamlit session, a restarted server or a terminal sees the
 
 - `submit` writes config.json and a "queued" status; `tick` starts the oldest queued jobs whose device
   has a free slot (`LIMITS`: one job per GPU and one on the CPU). Whoever creates `claim` first with
-  O_CREAT|O_EXCL starts the job, and a file lock around `tick` keeps two sessions from filling one slot.
+  O_CREAT|O_EXCL starts the job, and a file lock (filelock) around `tick` keeps two sessions from filling
+  one slot.
 - A job is `python -m train --config RUN/config.json --quiet` in its own session (start_new_session),
   so it outlives a Streamlit rerun, a closed browser tab or a killed server. When it ends, the same shell
   runs `python -m train.jobs --tick`, so the queue moves on even when no page is open.
 - `stop` asks for a graceful stop (a STOP file and SIGTERM): the engine finishes the step, saves a usable
   checkpoint and writes "stopped". `cancel` does the same for a job still waiting.
 - A "running" status whose process is gone (killed, machine rebooted, pid reused) reads as "interrupted"
-  and is rewritten so, so nothing stays "running" forever.
+  and is rewritten so whenever runs are listed, so nothing stays "running" forever. Processes are looked
+  up with psutil (train/process.py), so this holds on macOS as on Linux.
+- A run folder with a damaged config.json or status.json is listed as "unknown" with a note saying what
+  is wrong (and logged), so it can be seen and deleted; it never stops the listing of the others.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
+import logging
+import numbers
 import os
-import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model import store
-from model.presets import TrainConfig
-from train import rundir
+from filelock import FileLock
 
-REPO = Path(__file__).resolve().parent.parent
+from model.presets import TrainConfig
+from train import process, rundir
+from train.rundir import ACTIVE, BUSY, FINAL, RunState
+
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
-ACTIVE = ("queued", "starting", "running")
 CLAIM_GRACE_S = 60  # a claim with no child pid after this long belongs to a starter that died
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,7 +49,7 @@ class RunInfo:
     folder: Path
     name: str
     preset: str
-    state: str                  # queued | starting | running | done | stopped | failed | interrupted
+    state: RunState
     slot: str                   # the device queue it waits in: cpu, cuda:0, mps
     position: int | None        # 1 = next to start in its slot; None unless queued
     created: float              # submission time (seconds since the epoch)
@@ -54,15 +58,16 @@ class RunInfo:
 
     @property
     def metrics(self) -> dict:
-        return self.status.get("metrics") or {}
+        m = self.status.get("metrics")
+        return m if isinstance(m, dict) else {}
 
     @property
     def error(self) -> str | None:
-        return self.status.get("error")
+        return _text(self.status.get("error"))
 
     @property
     def note(self) -> str | None:
-        return self.status.get("note")
+        return _text(self.status.get("note"))
 
     @property
     def active(self) -> bool:
@@ -94,70 +99,8 @@ def _limit(slot: str, limits: dict | None) -> int:
 # process checks
 
 
-def _proc_alive(pid: int | None, folder: Path, started: float | None = None) -> bool:
-    """Is `pid` still the job training `folder`? False for a dead, zombie or reused pid."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # exists, owned by someone else
-    proc = Path(f"/proc/{pid}")
-    if not proc.exists():  # not Linux: os.kill is all we can tell
-        return True
-    try:
-        stat = (proc / "stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):  # exited, not yet reaped by its parent
-            return False
-        argv = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return False
-    # A reused pid belongs to some other program: the job's command line names its run folder
-    # (--config RUN/config.json or --out RUN); a CLI run without --out is still `python -m train`.
-    names_folder = any(Path(a).name == folder.name or f"/{folder.name}/" in a for a in argv)
-    is_cli = "train" in argv and "--config" not in argv and "--out" not in argv
-    return names_folder or is_cli
-
-
-def _reap() -> None:
-    """Collect our own finished children so they do not linger as zombies in a long-lived server."""
-    for folder, proc in list(_children.items()):
-        if proc.poll() is not None:
-            del _children[folder]
-
-
-_children: dict[str, subprocess.Popen] = {}
-
-
-def _read_claim(folder: Path) -> dict | None:
-    try:
-        text = (folder / "claim").read_text()
-    except OSError:
-        return None
-    try:
-        return json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError:
-        return {}
-
-
-def _take_claim(folder: Path) -> bool:
-    """Atomically claim `folder`: exactly one caller, in any process, gets True."""
-    try:
-        fd = os.open(folder / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
-    os.close(fd)
-    return True
-
-
-def _log_tail(folder: Path, lines: int = 6) -> str:
-    try:
-        text = (folder / "log.txt").read_text(errors="replace")
-    except OSError:
-        return ""
-    return "\n".join(text.strip().splitlines()[-lines:])
+def _text(v) -> str | None:
+    return None if v is None else str(v)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -165,35 +108,53 @@ def _log_tail(folder: Path, lines: int = 6) -> str:
 
 
 def _runs_root(root: Path | None) -> Path:
-    return Path(root) if root else store.runs_dir()
+    return Path(root) if root else rundir.runs_dir()
+
+
+def _read_config(folder: Path) -> tuple[dict | None, str | None]:
+    """(config.json as a dict, None), (None, what is wrong with it), or (None, None) for a non-run folder."""
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as e:
+        return None, f"config.json cannot be read ({e})"
+    return (config, None) if isinstance(config, dict) else (None, "config.json is not an object")
 
 
 def read_run(folder: Path, fix: bool = True) -> RunInfo | None:
-    """One run as it stands on disk; `fix` rewrites a dead "running" job as "interrupted"."""
+    """One run as it stands on disk; `fix` rewrites a dead "running" job as "interrupted".
+
+    None for a folder that is not a run; a damaged one is an UNKNOWN run whose note says what is wrong."""
     folder = Path(folder)
-    try:
-        config = json.loads((folder / "config.json").read_text())
-    except (OSError, json.JSONDecodeError):
+    config, problem = _read_config(folder)
+    if config is None and problem is None:
         return None
     status = rundir.read_status(folder)
-    state = status.get("state", "unknown")
-    if state == "queued" and (claim := _read_claim(folder)) is not None:
+    if problem:
+        status = {**status, "state": RunState.UNKNOWN.value, "note": problem}
+    if status["state"] == RunState.UNKNOWN and status.get("note"):
+        log.warning("%s: %s", folder, status["note"])
+    state = RunState(status["state"])
+    if state == RunState.QUEUED and (claim := process.read_claim(folder)) is not None:
         # claimed: the child is importing torch and has not written "running" yet
-        pid = claim.get("pid")
+        pid = claim.get("pid") if isinstance(claim, dict) else None
         fresh = pid is None and time.time() - _mtime(folder / "claim") < CLAIM_GRACE_S
-        if fresh or _proc_alive(pid, folder):
-            state = "starting"
+        if fresh or process.alive(pid, folder):
+            state = RunState.STARTING
         else:
             status = _mark_dead(folder, status, fix, before_start=True)
-            state = status["state"]
-    elif state == "running" and not _proc_alive(status.get("pid"), folder):
+            state = RunState(status["state"])
+    elif state == RunState.RUNNING and not process.alive(status.get("pid"), folder):
         status = _mark_dead(folder, status, fix)
-        state = status["state"]
-    created = status.get("submitted") or _mtime(folder / "config.json")
-    device = config.get("device", "auto")
-    slot = status.get("slot") or device_slot(device)  # a run started from a terminal has no slot
-    return RunInfo(folder, config.get("name") or folder.name, config.get("preset", "custom"), state, slot, None,
-                   created, status, config)
+        state = RunState(status["state"])
+    config = config or {}
+    submitted = status.get("submitted")
+    created = submitted if isinstance(submitted, numbers.Real) else _mtime(folder / "config.json")
+    slot = status.get("slot") or config.get("device", "auto")  # a run started from a terminal has no slot
+    slot = device_slot(slot) if isinstance(slot, str) else "cpu"
+    name, preset = config.get("name") or folder.name, config.get("preset", "custom")
+    return RunInfo(folder, str(name), str(preset), state, slot, None, float(created), status, config)
 
 
 def _mark_dead(folder: Path, status: dict, fix: bool, before_start: bool = False) -> dict:
@@ -202,12 +163,13 @@ def _mark_dead(folder: Path, status: dict, fix: bool, before_start: bool = False
     time.sleep(0.05)  # the job may have written its final status just after we read it: read once more
     if (again := rundir.read_status(folder)).get("state") != status.get("state"):
         return again
-    if before_start and (tail := _log_tail(folder)):
-        new = {"state": "failed", "error": tail, "slot": status.get("slot"), "submitted": status.get("submitted")}
+    if before_start and (tail := process.log_tail(folder)):
+        new = {"state": RunState.FAILED.value, "error": tail, "slot": status.get("slot"),
+               "submitted": status.get("submitted")}
     else:
         note = "the training process ended without saving (killed, or the machine restarted)"
-        new = {**{k: v for k, v in status.items() if k not in ("state", "updated")}, "state": "interrupted",
-               "note": note}
+        new = {**{k: v for k, v in status.items() if k not in ("state", "updated")},
+               "state": RunState.INTERRUPTED.value, "note": note}
     if fix:
         state = new.pop("state")
         rundir.write_status(folder, state, **new)
@@ -223,26 +185,20 @@ def _mtime(path: Path) -> float:
 
 
 def list_runs(root: Path | None = None) -> list[RunInfo]:
-    """Every run directory, newest first, with queue positions filled in for queued jobs."""
-    _reap()
+    """Every run directory, newest first, with queue positions filled in for queued jobs.
+
+    Listing is also what rewrites dead "running" jobs as "interrupted" (the server, a page or a terminal
+    that lists runs after a crash or a reboot finds them so)."""
+    process.reap()
     root = _runs_root(root)
     if not root.exists():
         return []
     runs = [r for d in root.iterdir() if d.is_dir() and (r := read_run(d)) is not None]
     waiting: dict[str, int] = {}
-    for r in sorted((r for r in runs if r.state == "queued"), key=lambda r: (r.created, r.folder.name)):
+    for r in sorted((r for r in runs if r.state == RunState.QUEUED), key=lambda r: (r.created, r.folder.name)):
         waiting[r.slot] = waiting.get(r.slot, 0) + 1
         r.position = waiting[r.slot]
     return sorted(runs, key=lambda r: (r.created, r.folder.name), reverse=True)
-
-
-def refresh_interrupted(root: Path | None = None) -> list[Path]:
-    """Rewrite every dead "running" job as "interrupted" (call at startup); return their folders."""
-    before = {}
-    root = _runs_root(root)
-    if root.exists():
-        before = {d: rundir.read_status(d).get("state") for d in root.iterdir() if d.is_dir()}
-    return [r.folder for r in list_runs(root) if r.state == "interrupted" and before.get(r.folder) != "interrupted"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -253,31 +209,16 @@ def submit(cfg: TrainConfig, name: str | None = None, root: Path | None = None, 
            limits: dict | None = None) -> Path:
     """Queue `cfg` in a new run directory and start it if its device is free. Returns the folder."""
     root = _runs_root(root)
-    root.mkdir(parents=True, exist_ok=True)
-    base = time.strftime("%Y%m%d-%H%M%S") + f"-{cfg.preset}"
-    for i in range(1000):  # mkdir is atomic: two submits in the same second get different folders
-        folder = root / (base if i == 0 else f"{base}-{i + 1}")
-        try:
-            folder.mkdir()
-            break
-        except FileExistsError:
-            continue
-    rundir.prepare(folder, cfg, name=name or folder.name)
-    rundir.write_status(folder, "queued", submitted=time.time(), slot=device_slot(cfg.device))
+    folder = rundir.create(root, cfg.preset)
+    rundir.prepare(folder, cfg, name=name or folder.name, submitted=time.time(), slot=device_slot(cfg.device))
     if start:
         tick(root, limits)
     return folder
 
 
-@contextlib.contextmanager
-def _scheduler_lock(root: Path):
+def _scheduler_lock(root: Path) -> FileLock:
     """One `tick` at a time across every process sharing `root` (sessions, servers, terminals)."""
-    with open(root / ".scheduler.lock", "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    return FileLock(root / ".scheduler.lock")
 
 
 def tick(root: Path | None = None, limits: dict | None = None) -> list[Path]:
@@ -290,33 +231,15 @@ def tick(root: Path | None = None, limits: dict | None = None) -> list[Path]:
         runs = list_runs(root)
         busy: dict[str, int] = {}
         for r in runs:
-            if r.state in ("starting", "running"):
+            if r.state in BUSY:
                 busy[r.slot] = busy.get(r.slot, 0) + 1
-        for r in sorted((r for r in runs if r.state == "queued"), key=lambda r: r.position or 0):
+        for r in sorted((r for r in runs if r.state == RunState.QUEUED), key=lambda r: r.position or 0):
             if busy.get(r.slot, 0) >= _limit(r.slot, limits):
                 continue
-            if _start(r.folder):
+            if process.start(r.folder):
                 busy[r.slot] = busy.get(r.slot, 0) + 1
                 started.append(r.folder)
     return started
-
-
-def _start(folder: Path) -> bool:
-    if not _take_claim(folder):
-        return False
-    folder = folder.resolve()
-    train = [sys.executable, "-m", "train", "--config", str(folder / "config.json"), "--quiet"]
-    then = [sys.executable, "-m", "train.jobs", "--tick", str(folder.parent)]
-    # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
-    # The shell is the claim's pid; the training process records its own pid in status.json.
-    cmd = ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    with open(folder / "log.txt", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
-    _children[str(folder)] = proc
-    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
-    return True
 
 
 def stop(folder: Path) -> str:
@@ -326,12 +249,12 @@ def stop(folder: Path) -> str:
     folder = Path(folder)
     run = read_run(folder)
     if run is None or not run.active:
-        return run.state if run else "missing"
-    if run.state == "queued" and cancel(folder):
-        return "stopped"
+        return run.state.value if run else "missing"
+    if run.state == RunState.QUEUED and cancel(folder):
+        return RunState.STOPPED.value
     (folder / "STOP").touch()  # checked every step, even before the signal handler is installed
     pid = run.status.get("pid")
-    if run.state == "running" and _proc_alive(pid, folder):
+    if run.state == RunState.RUNNING and process.alive(pid, folder):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGTERM)
     return "stopping"
@@ -340,10 +263,10 @@ def stop(folder: Path) -> str:
 def cancel(folder: Path) -> bool:
     """Cancel a queued job before it starts: True if it will never run, False if it already started."""
     folder = Path(folder)
-    if rundir.read_status(folder).get("state") != "queued" or not _take_claim(folder):
+    if rundir.read_status(folder).get("state") != RunState.QUEUED or not process.take_claim(folder):
         return False
     old = rundir.read_status(folder)
-    rundir.write_status(folder, "stopped", note="cancelled before it started",
+    rundir.write_status(folder, RunState.STOPPED, note="cancelled before it started",
                         submitted=old.get("submitted"), slot=old.get("slot"))
     return True
 
@@ -354,15 +277,15 @@ def delete(folder: Path, root: Path | None = None) -> None:
     if folder.parent != root:
         raise ValueError(f"{folder} is not a run directory under {root}")
     run = read_run(folder)
-    if run is not None and run.state == "queued":
+    if run is not None and run.state == RunState.QUEUED:
         cancel(folder)
         run = read_run(folder)
-    if run is not None and run.state in ("starting", "running"):
+    if run is not None and run.state in BUSY:
         raise ValueError("this run is still training: stop it first")
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def wait(folder: Path, timeout_s: float = 60, states=("done", "stopped", "failed", "interrupted")) -> RunInfo:
+def wait(folder: Path, timeout_s: float = 60, states=FINAL) -> RunInfo:
     """Poll until the job reaches one of `states` (for tests and scripts). Raises TimeoutError."""
     deadline = time.time() + timeout_s
     while True:

@@ -1,37 +1,95 @@
 """A run directory (docs/ARCHITECTURE.md): config.json, metrics.jsonl, status.json, then the checkpoint.
 
-`execute` is what `python -m train` does: it runs the engine with events appended to metrics.jsonl
-as they happen, turns SIGTERM/SIGINT into a graceful stop that still saves a usable checkpoint, and
-records the final state. The app's jobs and a terminal start exactly this.
+Everything that knows what a run is lives here: where runs are (`runs_dir`), how a new run's folder is
+named (`create`), its states (`RunState`) and its status file. `execute` is what `python -m train` does:
+it runs the engine with events appended to metrics.jsonl as they happen, turns SIGTERM/SIGINT into a
+graceful stop that still saves a usable checkpoint, and records the final state, "failed: disk full"
+included. The app's jobs and a terminal start exactly this.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 
 from model import store
+from model.paths import REPO
 from model.presets import TrainConfig, train_config_from_dict, train_config_to_dict
 from train.engine import TrainingError, train
 
-STATES = ("queued", "running", "done", "stopped", "failed", "interrupted")
+
+class RunState(StrEnum):
+    """A run's state. The first six are written to status.json; STARTING and UNKNOWN are only read:
+    a queued run whose process is being started, and a status file that cannot be read."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    STARTING = "starting"
+    UNKNOWN = "unknown"
 
 
-def write_status(folder: Path, state: str, **extra) -> None:
-    assert state in STATES, state
-    store.write_json(Path(folder) / "status.json", {"state": state, "updated": time.time(), **extra})
+ACTIVE = frozenset({RunState.QUEUED, RunState.STARTING, RunState.RUNNING})  # may still change on its own
+BUSY = frozenset({RunState.STARTING, RunState.RUNNING})                     # holds a device slot
+FINAL = frozenset({RunState.DONE, RunState.STOPPED, RunState.FAILED, RunState.INTERRUPTED})
+WITH_MODEL = frozenset({RunState.DONE, RunState.STOPPED})                    # ended with a usable checkpoint
+WRITTEN = frozenset(RunState) - {RunState.STARTING, RunState.UNKNOWN}
+
+
+def runs_dir() -> Path:
+    """Where runs live: $DIGITLAB_RUNS, or runs/ in the repository."""
+    return Path(os.environ.get("DIGITLAB_RUNS", REPO / "runs"))
+
+
+def create(root: Path, preset: str) -> Path:
+    """A new, empty run folder under `root`, named <date>-<time>-<preset>[-N]. mkdir is atomic, so two runs
+    started in the same second, in any process, get different folders."""
+    root.mkdir(parents=True, exist_ok=True)
+    base = time.strftime("%Y%m%d-%H%M%S") + f"-{preset}"
+    for i in range(1000):
+        folder = root / (base if i == 0 else f"{base}-{i + 1}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{root}: 1,000 runs named {base} already")
+
+
+def holds_run(folder: Path) -> bool:
+    """Does `folder` already hold a run or a checkpoint (so that training into it would replace something)?"""
+    return any((Path(folder) / f).exists() for f in ("config.json", "status.json", "metrics.jsonl",
+                                                     "model.json", "model.safetensors"))
+
+
+def write_status(folder: Path, state: RunState | str, **extra) -> None:
+    state = RunState(state)
+    assert state in WRITTEN, state
+    store.write_json(Path(folder) / "status.json", {"state": state.value, "updated": time.time(), **extra})
 
 
 def read_status(folder: Path) -> dict:
+    """status.json as a dict whose "state" is a RunState value; "unknown" when it is missing, and with a
+    note saying why when it is damaged (callers log it), so one bad file never stops a listing."""
+    path = Path(folder) / "status.json"
     try:
-        return json.loads((Path(folder) / "status.json").read_text())
-    except (OSError, json.JSONDecodeError):
-        return {"state": "unknown"}
+        status = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {"state": RunState.UNKNOWN.value}
+    except (OSError, ValueError) as e:
+        return {"state": RunState.UNKNOWN.value, "note": f"status.json cannot be read ({e})"}
+    if not isinstance(status, dict) or status.get("state") not in {s.value for s in WRITTEN}:
+        return {"state": RunState.UNKNOWN.value, "note": "status.json is damaged"}
+    return status
 
 
 def read_config(folder: Path) -> tuple[TrainConfig, str]:
@@ -42,7 +100,8 @@ def read_config(folder: Path) -> tuple[TrainConfig, str]:
 
 
 def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
-    """Events appended since byte `offset`, and the new offset. A half-written last line waits."""
+    """Events appended since byte `offset`, and the new offset. A half-written last line waits; a line
+    that is not a JSON object with a "kind" (a damaged file) is left out."""
     path = Path(folder) / "metrics.jsonl"
     if not path.exists():
         return [], offset
@@ -50,21 +109,35 @@ def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
         f.seek(offset)
         chunk = f.read()
     end = chunk.rfind(b"\n") + 1
-    events = [json.loads(line) for line in chunk[:end].splitlines() if line.strip()]
+    events = []
+    for line in chunk[:end].splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("kind"), str):
+            events.append(event)
     return events, offset + end
 
 
-def prepare(folder: Path, cfg: TrainConfig, name: str | None = None) -> Path:
-    """Create the run directory with its config.json and a 'queued' status."""
+def prepare(folder: Path, cfg: TrainConfig, name: str | None = None, **status) -> Path:
+    """Write config.json and a 'queued' status (with `status` fields) into the run directory, and start a
+    fresh metrics.jsonl: a run's history is never appended to another's."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     store.write_json(folder / "config.json", {**train_config_to_dict(cfg), "name": name or folder.name})
-    write_status(folder, "queued")
+    (folder / "metrics.jsonl").unlink(missing_ok=True)
+    write_status(folder, RunState.QUEUED, **status)
     return folder
 
 
+def _disk_full(e: BaseException) -> bool:
+    return isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=None) -> dict:
-    """Train the run in `folder`; return the final status dict. Never raises for a training failure."""
+    """Train the run in `folder`; return the final status dict. Never raises for a training failure, nor for
+    a full disk: the run ends "failed" with the reason, and a checkpoint already there stays intact."""
     folder = Path(folder)
     cfg, name = read_config(folder)
     stop = {"asked": False}
@@ -73,42 +146,51 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
         stop["asked"] = True
 
     old = {s: signal.signal(s, ask_stop) for s in (signal.SIGTERM, signal.SIGINT)}
-    log = open(folder / "metrics.jsonl", "a", buffering=1)
-    write_status(folder, "running", pid=os.getpid(), started=time.time())
-
-    def emit(event: dict) -> None:
-        log.write(json.dumps(event) + "\n")
-        log.flush()
-        if on_event:
-            on_event(event)
-
     try:
-        result = train(cfg, on_event=emit, should_stop=lambda: stop["asked"] or _stop_file(folder), data=data)
+        write_status(folder, RunState.RUNNING, pid=os.getpid(), started=time.time())
+        with open(folder / "metrics.jsonl", "a", buffering=1) as log_file:
+            def emit(event: dict) -> None:
+                log_file.write(json.dumps(event) + "\n")
+                log_file.flush()
+                if on_event:
+                    on_event(event)
+
+            result = train(cfg, on_event=emit, should_stop=lambda: stop["asked"] or _stop_file(folder), data=data)
+        store.save(folder, result.model, cfg.model, name=name, preset=cfg.preset, metrics=result.metrics,
+                   history=result.history, train_config=train_config_to_dict(cfg),
+                   data_split={"train": result.metrics.get("n_train"), "val_size": cfg.val_size, "seed": cfg.seed,
+                               "subset": cfg.subset},
+                   device=result.metrics["device_name"], seconds=result.metrics["seconds"],
+                   command=" ".join(["python -m train", *sys.argv[1:]]) if sys.argv else None)
+        write_status(folder, RunState.STOPPED if result.stopped else RunState.DONE, metrics=result.metrics)
     except TrainingError as e:
-        write_status(folder, "failed", error=str(e))
-        return read_status(folder)
+        write_status(folder, RunState.FAILED, error=str(e))
+    except OSError as e:
+        if not _disk_full(e):
+            write_status(folder, RunState.FAILED, error=f"{type(e).__name__}: {e}")
+            raise
+        _cleanup_tmp(folder)  # what a failed write left (store removes its own; this is belt and braces)
+        error = (f"disk full: {e.strerror or e} (free some space and start it again; an earlier checkpoint "
+                 "in this folder is unchanged)")
+        try:
+            write_status(folder, RunState.FAILED, error=error)
+        except OSError:  # not even status.json fits: say it here, and the job list reads the log
+            print(f"failed: {error}", file=sys.stderr)
+            return {"state": RunState.FAILED.value, "error": error}
     except Exception as e:  # noqa: BLE001 - an unexpected failure still ends in a readable state
-        write_status(folder, "failed", error=f"{type(e).__name__}: {e}")
+        write_status(folder, RunState.FAILED, error=f"{type(e).__name__}: {e}")
         raise
     finally:
-        log.close()
         for s, handler in old.items():
             signal.signal(s, handler)
-    store.save(folder, result.model, cfg.model, name=name, preset=cfg.preset, metrics=result.metrics,
-               history=result.history, train_config=train_config_to_dict(cfg),
-               data_split={"train": result.metrics.get("n_train"), "val_size": cfg.val_size, "seed": cfg.seed,
-                           "subset": cfg.subset},
-               device=result.metrics["device_name"], seconds=result.metrics["seconds"],
-               command=" ".join(["python -m train", *sys.argv[1:]]) if sys.argv else None)
-    write_status(folder, "stopped" if result.stopped else "done", metrics=result.metrics)
     return read_status(folder)
+
+
+def _cleanup_tmp(folder: Path) -> None:
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _stop_file(folder: Path) -> bool:
     """A STOP file in the run directory asks for a graceful stop (works across machines and OSes)."""
     return (folder / "STOP").exists()
-
-
-def new_run_id(preset: str) -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + f"-{preset}-{os.getpid() % 10000:04d}"
-

@@ -7,6 +7,8 @@ caller can translate them.
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 
 LABELS = {"epoch": "epoch", "accuracy": "accuracy", "loss": "loss", "lr": "learning rate", "train": "train",
@@ -95,6 +97,7 @@ def compare_figure(runs: list[tuple[str, str, list[dict]]], metric: str = "test_
     fig = go.Figure()
     used: dict[str, int] = {}
     for name, kind, events in runs:
+        name = html.escape(str(name))  # plotly reads <a>, <b>… in trace names: a run's name is plain text
         i = used.get(kind, 0)
         used[kind] = i + 1
         shades = SHADES.get(kind, ["#334155", "#94a3b8"])

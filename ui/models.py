@@ -10,6 +10,7 @@ import torch
 
 from model import store
 from model.predict import probabilities
+from train import catalog
 from ui.i18n import t
 
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
@@ -27,7 +28,7 @@ def load(entry: store.ModelEntry):
 
 
 def entries() -> list[store.ModelEntry]:
-    return store.list_models()
+    return catalog.list_models()
 
 
 def option(entry: store.ModelEntry) -> str:

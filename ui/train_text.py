@@ -102,6 +102,8 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
                           "restarted). Start it again.",
                           "已中断：训练进程没有保存就结束了（被终止或服务器重启）。请重新开始。"),
     "train_cancelled": ("Cancelled before it started.", "在开始之前已取消。"),
+    "train_damaged": ("This run's files are damaged ({note}). It is left out of the model pickers; you can "
+                      "delete it.", "这次训练的文件已损坏（{note}）。它不会出现在模型选择中；可以删除它。"),
     "train_state_queued": ("waiting", "排队中"),
     "train_state_starting": ("starting", "启动中"),
     "train_state_running": ("training", "训练中"),

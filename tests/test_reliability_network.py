@@ -1,0 +1,71 @@
+"""Exposure (RELIABILITY.md): the app listens on this computer only unless `./run.sh --lan` says otherwise,
+with Streamlit's XSRF protection and upload limit on."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+
+import psutil
+
+from model.paths import REPO
+from tests.browser import free_port
+
+
+def test_the_config_keeps_the_server_local_with_xsrf_and_upload_limits():
+    server = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["address"] == "127.0.0.1"
+    assert server["enableXsrfProtection"] is True and server.get("enableCORS", True) is True
+    assert 0 < server["maxUploadSize"] <= 20
+
+
+def run_sh(tmp_path, *args) -> list[str]:
+    """The real run.sh, with setup and streamlit replaced by stand-ins that record what they were given."""
+    shutil.copy(REPO / "run.sh", tmp_path / "run.sh")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\nexit 0\n")
+    (tmp_path / ".venv" / "bin" / "streamlit").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    for f in ("scripts/setup.sh", ".venv/bin/streamlit", "run.sh"):
+        os.chmod(tmp_path / f, 0o755)
+    r = subprocess.run(["bash", str(tmp_path / "run.sh"), *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()
+
+
+def test_run_sh_binds_to_localhost_unless_lan(tmp_path):
+    (tmp_path / "a").mkdir()
+    local = run_sh(tmp_path / "a", "--server.port", "8600")
+    assert local == ["run", "app.py", "--server.address", "127.0.0.1", "--server.port", "8600"]
+    (tmp_path / "b").mkdir()
+    lan = run_sh(tmp_path / "b", "--lan", "--server.port", "8600")
+    assert lan == ["run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8600"]
+
+
+def test_the_server_started_as_configured_listens_on_loopback_only():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None and time.time() < deadline, "streamlit did not start"
+            time.sleep(0.3)
+        listening = [c.laddr.ip for c in psutil.Process(proc.pid).net_connections(kind="inet")
+                     if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
+        assert listening and all(ip in ("127.0.0.1", "::1") for ip in listening), listening
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

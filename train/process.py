@@ -1,0 +1,97 @@
+"""The operating-system side of training jobs: claims, the job's subprocess, and whether a pid is still it.
+
+A job is claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly one caller wins, in any process),
+then started as `python -m train --config RUN/config.json --quiet; python -m train.jobs --tick RUNS` in its
+own session, so it outlives the server. Processes are looked up with psutil, the same on Linux and
+macOS (no /proc parsing): a pid counts as the job only while its command line names the run folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from model import store
+from model.paths import REPO
+
+_children: dict[str, subprocess.Popen] = {}  # jobs this process started, reaped by `reap`
+
+
+def alive(pid, folder: Path) -> bool:
+    """Is `pid` still the job training `folder`? False for a dead, zombie, foreign or reused pid."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):  # exited, not yet reaped
+            return False
+        argv = proc.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):  # gone, or another user's: not our job
+        return False
+    # A reused pid belongs to some other program: the job's command line names its run folder
+    # (--config RUN/config.json or --out RUN); a CLI run without --out is still `python -m train`.
+    names_folder = any(Path(a).name == folder.name or f"/{folder.name}/" in a for a in argv)
+    is_cli = "train" in argv and "--config" not in argv and "--out" not in argv
+    return names_folder or is_cli
+
+
+def reap() -> None:
+    """Collect our own finished children so they do not linger as zombies in a long-lived server."""
+    for folder, proc in list(_children.items()):
+        if proc.poll() is not None:
+            del _children[folder]
+
+
+def read_claim(folder: Path) -> dict | None:
+    try:
+        text = (folder / "claim").read_text()
+    except OSError:
+        return None
+    try:
+        return json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def take_claim(folder: Path) -> bool:
+    """Atomically claim `folder`: exactly one caller, in any process, gets True."""
+    try:
+        fd = os.open(folder / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    os.close(fd)
+    return True
+
+
+def log_tail(folder: Path, lines: int = 6) -> str:
+    try:
+        text = (folder / "log.txt").read_text(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def start(folder: Path) -> bool:
+    """Claim `folder` and start its job; False when another caller claimed it first."""
+    if not take_claim(folder):
+        return False
+    folder = folder.resolve()
+    train = [sys.executable, "-m", "train", "--config", str(folder / "config.json"), "--quiet"]
+    then = [sys.executable, "-m", "train.jobs", "--tick", str(folder.parent)]
+    # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
+    # The shell is the claim's pid; the training process records its own pid in status.json.
+    cmd = ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    with open(folder / "log.txt", "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, start_new_session=True)
+    _children[str(folder)] = proc
+    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
+    return True

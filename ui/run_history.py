@@ -1,0 +1,81 @@
+"""The Train page's history: every run in a table, picked runs' curves overlaid, and deleting runs."""
+
+from __future__ import annotations
+
+import numbers
+import time
+
+import streamlit as st
+
+from model.nets import config_from_dict, describe
+from train import jobs
+from train.rundir import BUSY
+from ui import curves
+from ui.i18n import t
+from ui.run_view import CHART, duration, events_of, kind_of, labels, result, state_text
+from ui.safe_text import md
+
+
+def _number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def percent(v) -> str:  # as text: the table would show a missing number as "None"
+    return f"{v:.2%}" if _number(v) else "—"
+
+
+def summary(run: jobs.RunInfo) -> str:
+    """One line of settings for the table; whatever a damaged config.json holds shows as '?'."""
+    c = run.config
+    try:
+        shape = describe(config_from_dict(c.get("model")))
+    except ValueError:
+        shape = "?"
+    lr = f"{c['lr']:g}" if _number(c.get("lr")) else "?"
+    return f"{shape} · {c.get('optimizer', '?')} {lr} · batch {c.get('batch_size', '?')} · {c.get('epochs', '?')} ep"
+
+
+@st.dialog(" ")
+def confirm_delete(runs: list[jobs.RunInfo]) -> None:
+    st.markdown(t("train_delete_confirm", n=len(runs)))
+    for r in runs:
+        st.markdown(f"- {md(r.name)}")
+    if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes"):
+        for r in runs:
+            try:
+                jobs.delete(r.folder)
+            except ValueError as e:
+                st.error(str(e))
+                return
+            st.session_state.get("train_events", {}).pop(str(r.folder), None)
+        st.rerun()
+
+
+def history() -> None:
+    st.subheader(t("train_history"))
+    runs = jobs.list_runs()
+    if not runs:
+        st.caption(t("train_no_runs"))
+        return
+    rows = [{t("train_col_name"): r.name, t("train_col_test"): percent(r.metrics.get("test_acc")),
+             t("train_col_state"): state_text(r),
+             t("train_col_time"): duration(r.metrics.get("seconds")),
+             t("train_col_device"): str(r.metrics.get("device_name") or r.slot.upper()),
+             t("train_col_preset"): r.preset, t("train_col_settings"): summary(r),
+             t("train_col_date"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))} for r in runs]
+    pick = st.dataframe(rows, hide_index=True, on_select="rerun", selection_mode="multi-row",
+                        key=f"train_history_{len(runs)}")  # a new key when runs come or go: no stale selection
+    chosen = [runs[i] for i in pick.selection.rows]
+    if not chosen:
+        st.caption(t("train_pick_hint"))
+        return
+    series = [(r.name, kind_of(r), events_of(r.folder)) for r in chosen]
+    a, b = st.columns(2)
+    a.plotly_chart(curves.compare_figure(series, "test_acc", labels()), config=CHART, key="train_cmp_acc")
+    b.plotly_chart(curves.compare_figure(series, "test_loss", labels()), config=CHART, key="train_cmp_loss")
+    if len(chosen) == 1:
+        result(chosen[0])
+    busy = [r for r in chosen if r.state in BUSY]
+    if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:", disabled=bool(busy),
+                 help=t("train_delete_busy") if busy else None):
+        confirm_delete(chosen)

@@ -1,0 +1,150 @@
+"""The Train page's live view: one card per watched job with its state, progress, result and curves.
+
+Every run is read back from its directory each second (train/jobs.py), so any session, a reload or a
+restarted server shows the same jobs. Names and other text from run folders go through `md`: they are
+typed by students and never rendered as markup.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from model import presets
+from train import jobs, rundir
+from train.rundir import RunState
+from ui import curves, models
+from ui.i18n import t
+from ui.safe_text import md
+
+CHART = {"displayModeBar": False}
+NAMED_COLORS = {"mlp": "blue", "cnn": "orange"}  # markdown's colour names for models.COLORS
+
+
+def state_text(run: jobs.RunInfo) -> str:
+    return t(f"train_state_{RunState(run.state).value}")
+
+
+def events_of(folder) -> list[dict]:
+    """All events of a run; only the lines added since the last refresh are read from disk."""
+    cache = st.session_state.setdefault("train_events", {})
+    entry = cache.setdefault(str(folder), {"offset": 0, "events": []})
+    new, entry["offset"] = rundir.read_events(folder, entry["offset"])
+    entry["events"].extend(new)
+    return entry["events"]
+
+
+def kind_of(run: jobs.RunInfo) -> str:
+    model = run.config.get("model")
+    return model.get("kind", "mlp") if isinstance(model, dict) else "mlp"
+
+
+def labels() -> dict:
+    return {k: t(f"train_curve_{k}") for k in curves.LABELS}
+
+
+def duration(seconds) -> str:
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < 1e9:
+        return "—"
+    m, s = divmod(int(round(seconds)), 60)
+    return t("train_min_s", m=m, s=s) if m else t("train_s", s=s)
+
+
+def reported_acc(run: jobs.RunInfo) -> float | None:
+    p = presets.PRESETS.get(run.preset)
+    return p.reported_acc if p else None
+
+
+def run_curves(run: jobs.RunInfo, events: list[dict], key: str) -> None:
+    color, L = models.COLORS.get(kind_of(run), "#334155"), labels()
+    a, b, c = st.columns([1.2, 1.2, 0.9])
+    a.plotly_chart(curves.accuracy_figure(events, color, reported_acc(run), L), config=CHART, key=f"{key}_acc")
+    b.plotly_chart(curves.loss_figure(events, color, L), config=CHART, key=f"{key}_loss")
+    c.plotly_chart(curves.lr_figure(events, color, L), config=CHART, key=f"{key}_lr")
+
+
+def progress(events: list[dict]) -> None:
+    start = next((e for e in events if e["kind"] == "start"), None)
+    step = next((e for e in reversed(events) if e["kind"] == "step"), None)
+    if start is None or step is None:
+        st.progress(0.0, text=t("train_warming"))
+        return
+    st.progress(min(step["progress"], 1.0), text=t(
+        "train_progress", epoch=step["epoch"], epochs=start["epochs"], step=step["step"], speed=step["samples_per_s"],
+        eta=duration(step["eta_s"]), acc=step["acc"]))
+
+
+def run_header(run: jobs.RunInfo, events: list[dict]) -> None:
+    """The run's name in its family's colour, then its state, preset and device: all as plain text."""
+    start = next((e for e in events if e["kind"] == "start"), {})
+    device = start.get("device_name") or run.metrics.get("device_name") or run.slot
+    color = NAMED_COLORS.get(kind_of(run), "gray")
+    st.markdown(f"#### :{color}[{md(run.name)}]")
+    st.markdown(f"**{state_text(run)}** · {md(run.preset)} · {md(device)}")
+
+
+def result(run: jobs.RunInfo) -> None:
+    """How a finished run ended: its test accuracy beside the article's, or why it did not finish."""
+    if run.state == RunState.FAILED:
+        st.error(t("train_failed", err=md(run.error or "?")), icon=":material/error:")
+    elif run.state == RunState.INTERRUPTED:
+        st.warning(t("train_interrupted"), icon=":material/warning:")
+    elif run.state == RunState.UNKNOWN:
+        st.warning(t("train_damaged", note=md(run.note or "status.json is missing")), icon=":material/warning:")
+    elif run.note:
+        st.info(t("train_cancelled"))
+    elif run.state in rundir.WITH_MODEL:
+        acc = run.metrics.get("test_acc")
+        preset = presets.PRESETS.get(run.preset)
+        text = t("train_final", acc=acc) if acc is not None else t("train_no_test")
+        if preset and preset.reported:
+            text += " · " + t("train_vs_reported", rep=preset.reported)
+        st.success(text, icon=":material/check_circle:")
+        st.caption(t("train_in_pickers", name=md(run.name)))
+
+
+def run_card(run: jobs.RunInfo) -> None:
+    key = f"train_card_{run.folder.name}"
+    with st.container(border=True, key=key):
+        events = events_of(run.folder)
+        head, button = st.columns([5, 1])
+        with head:
+            run_header(run, events)
+        if run.state == RunState.QUEUED:
+            head.info(t("train_waiting", pos=run.position, slot=md(run.slot)), icon=":material/hourglass_top:")
+            if button.button(t("train_cancel"), key=f"{key}_cancel"):
+                jobs.cancel(run.folder)
+            return
+        if run.active:
+            if button.button(t("train_stop"), key=f"{key}_stop", icon=":material/stop:"):
+                jobs.stop(run.folder)
+                st.toast(t("train_stopping"))
+            progress(events)
+        else:
+            result(run)
+            if button.button(t("train_dismiss"), key=f"{key}_dismiss"):
+                st.session_state["train_watch"].remove(str(run.folder))
+                st.rerun(scope="fragment")
+        run_curves(run, events, key)
+
+
+@st.fragment(run_every=1.0)
+def live() -> None:
+    """Redrawn every second: start queued jobs when a device frees up, then show this session's jobs."""
+    full_run = st.session_state.pop("train_full_run", False)
+    jobs.tick()
+    runs = jobs.list_runs()
+    watch = st.session_state.setdefault("train_watch", [])
+    for r in runs:
+        if r.active and str(r.folder) not in watch:
+            watch.append(str(r.folder))
+    shown = [r for r in runs if str(r.folder) in watch]
+    states = {str(r.folder): r.state for r in runs}
+    changed = states != st.session_state.get("train_states")
+    st.session_state["train_states"] = states
+    st.subheader(t("train_live"))
+    if not shown:
+        st.info(t("train_idle"))
+    for run in shown:
+        run_card(run)
+    if changed and not full_run:
+        st.rerun()  # a job started, ended or was deleted elsewhere: redraw the history table too
