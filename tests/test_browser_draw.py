@@ -228,8 +228,8 @@ def test_upload_a_photo_and_bad_files(page, tmp_path):
     upload.set_input_files(str(good))
     # the page answers exactly what the library answers for the same bytes (accuracy itself is
     # measured in test_accuracy.py)
-    from model.predict import load, probabilities
     from model.image_file import load_image
+    from model.predict import load, probabilities
     from model.preprocess import preprocess
     expected = probabilities(load("cnn")[0], preprocess(load_image(good)).image)[0].argmax()
     assert answers(page, timeout_ms=20_000)[0] == str(expected)
