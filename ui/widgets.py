@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import streamlit as st
 
 from model.preprocess import Preprocessed
 from ui import figures, models
 from ui.i18n import t
+from ui.safe_text import md
 
 UNSURE_BELOW = 0.5   # below this top probability we say "not sure" instead of pretending
 SLOTS = ("mlp", "cnn")  # the two side-by-side panels; each defaults to the shipped model of that name
@@ -34,15 +33,6 @@ CSS = """
 .dl-number {font-size: 4rem; font-weight: 800; letter-spacing: .3rem; line-height: 1.1;}
 </style>
 """
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&])")
-
-
-def md(text: str) -> str:
-    """`text` (a run name, an error) as literal Markdown: every punctuation mark that Markdown, Streamlit's
-    `:color[...]` / `:material/...:` directives or LaTeX could read is backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def model_error(entry, err: Exception) -> None:
