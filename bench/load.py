@@ -105,12 +105,13 @@ class Result:
     errors: list[str]
     training: dict | None = None
     rss_mb: float = 0.0
+    client_cpu: tuple[float, float] = (0.0, 0.0)  # this script's own CPU seconds: page loads, strokes
 
 
 async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, think: float,
                 data: dict, seed: int = 0) -> Result:
     rng = random.Random(seed)
-    values = [s["value"] for s in data["strokes"]]
+    strokes_data = data["strokes"]
     students = [Student(url) for _ in range(sessions)]
     errors: list[str] = []
 
@@ -121,15 +122,18 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
         errors.extend(f"page load: {e}" for e in run.errors)
         return (run.finished or time.perf_counter()) - t0
 
-    cpu0, t0 = cpu_s(server), time.perf_counter()
+    cpu0, t0, me0 = cpu_s(server), time.perf_counter(), time.process_time()
     loads = await asyncio.gather(*(load(s) for s in students))
     load_wall, load_cpu = time.perf_counter() - t0, cpu_s(server) - cpu0
+    client_cpu = time.process_time() - me0
 
     async def draw(i: int, s: Student) -> list[Run]:
         runs = []
         await asyncio.sleep(rng.uniform(0, think))  # students don't lift the pen in step
         for k in range(strokes):
-            run = await s.stroke(values[(i + k) % len(values)])
+            drawn = strokes_data[(i + k) % len(strokes_data)]
+            run = await s.stroke(drawn["value"])
+            run.drawn = drawn["digit"]
             if run.answered is None and not run.errors:
                 run.errors.append(f"no answer (digits seen: {run.digits})")
             errors.extend(f"stroke: {e}" for e in run.errors)
@@ -137,12 +141,13 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
         return runs
 
-    cpu0 = cpu_s(server)
+    cpu0, me0 = cpu_s(server), time.process_time()
     per_student = await asyncio.gather(*(draw(i, s) for i, s in enumerate(students)))
     stroke_cpu = cpu_s(server) - cpu0
+    client_cpu = (client_cpu, time.process_time() - me0)
     await asyncio.gather(*(s.close() for s in students))
     runs = [r for rs in per_student for r in rs]
-    return Result(sessions, runs, loads, load_wall, load_cpu, stroke_cpu, errors)
+    return Result(sessions, runs, loads, load_wall, load_cpu, stroke_cpu, errors, client_cpu=client_cpu)
 
 
 def start_training(runs: Path, subset: int, epochs: int) -> Path:
@@ -151,6 +156,16 @@ def start_training(runs: Path, subset: int, epochs: int) -> Path:
     from train import jobs
     cfg = dataclasses.replace(get("cnn").train, epochs=epochs, subset=subset, device="cpu")
     return jobs.submit(cfg, name="load-test", root=runs)
+
+
+def job_process(folder: Path) -> dict:
+    """The running job's priority and thread count, as the operating system sees them."""
+    from train import rundir
+    try:
+        p = psutil.Process(int(rundir.read_status(folder).get("pid")))
+        return {"nice": p.nice(), "os_threads": p.num_threads()}
+    except (TypeError, ValueError, psutil.Error):
+        return {"nice": None}
 
 
 def training_report(folder: Path, timeout_s: float) -> dict:
@@ -172,15 +187,21 @@ def report(name: str, r: Result) -> None:
           f"server CPU {r.load_cpu / max(r.sessions, 1):.3f} s per page")
     print(f"stroke → both answers: {summary(answered)}")
     print(f"stroke → end of rerun: {summary(finished)}")
+    wrong = sum(x.drawn is not None and x.drawn != int(x.digits[-1]) for x in r.strokes if x.digits)
+    print(f"answers that differ from the digit drawn (CNN): {wrong}/{len(answered)}")
     print(f"server CPU per stroke: {r.stroke_cpu / max(n, 1):.3f} s   answered {len(answered)}/{n}   "
           f"errors {len(r.errors)}   server memory {r.rss_mb:.0f} MB")
     for e in sorted(set(r.errors))[:10]:
         print(f"  error: {e}")
+    print(f"(this client's own CPU on the same machine: {r.client_cpu[0]:.1f} s loading pages, "
+          f"{r.client_cpu[1]:.1f} s drawing)")
     if r.training is not None:
         print(f"training job: {r.training}")
 
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
+    if a.baseline:  # the job at normal priority with torch's threads, as before train/background.py
+        os.environ.update({"DIGITLAB_TRAIN_NICE": "0", "DIGITLAB_TRAIN_THREADS": "0"})
     data = json.loads(STROKES.read_text())
     with tempfile.TemporaryDirectory(prefix="digitlab-load-") as tmp:
         runs = Path(tmp)
@@ -191,15 +212,16 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
             job = start_training(runs, a.train_subset, a.train_epochs) if training else None
             if job is not None:
                 time.sleep(a.train_lead)  # the job is importing torch and loading MNIST: let it get going
+                seen = job_process(job)
             r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
             r.rss_mb = server.memory_info().rss / 2**20
             if job is not None:
-                r.training = training_report(job, a.train_timeout)
+                r.training = {**training_report(job, a.train_timeout), **seen}
     report(name, r)
     return r
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     p.add_argument("--sessions", type=int, default=20)
     p.add_argument("--strokes", type=int, default=3)
@@ -214,7 +236,11 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--baseline", action="store_true",
                    help="undo the serving settings (gc after every rerun, default torch threads) to compare")
-    a = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    a = parse_args(argv)
     if a.capture:
         from bench.load_capture import capture
         capture(STROKES)

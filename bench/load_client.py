@@ -33,6 +33,7 @@ class Run:
     finished: float | None = None   # script_finished
     digits: list[str] = field(default_factory=list)
     media: list[str] = field(default_factory=list)  # st.image files the browser then fetches
+    drawn: int | None = None  # the digit the replayed stroke shows
     errors: list[str] = field(default_factory=list)
 
 
