@@ -211,7 +211,9 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
                 print(f"warm-up errors: {warm.errors}")
             job = start_training(runs, a.train_subset, a.train_epochs) if training else None
             if job is not None:
-                time.sleep(a.train_lead)  # the job is importing torch and loading MNIST: let it get going
+                from train import jobs
+                jobs.wait(job, 120, states=("running", "done", "stopped", "failed", "interrupted"))
+                time.sleep(a.train_lead)  # running: loading MNIST, then training; the class draws meanwhile
                 seen = job_process(job)
             r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
             r.rss_mb = server.memory_info().rss / 2**20
@@ -231,7 +233,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--capture", action="store_true", help="record strokes and assets from a real browser")
     p.add_argument("--train-subset", type=int, default=6000)
     p.add_argument("--train-epochs", type=int, default=2)
-    p.add_argument("--train-lead", type=float, default=5.0, help="seconds the job runs before the class draws")
+    p.add_argument("--train-lead", type=float, default=3.0, help="seconds the job runs before the class draws")
     p.add_argument("--train-timeout", type=float, default=600)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--baseline", action="store_true",
