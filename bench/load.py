@@ -132,7 +132,7 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
         await asyncio.sleep(rng.uniform(0, think))  # students don't lift the pen in step
         for k in range(strokes):
             drawn = strokes_data[(i + k) % len(strokes_data)]
-            run = await s.stroke(drawn["value"])
+            run = await s.stroke(drawn)
             run.drawn = drawn["digit"]
             if run.answered is None and not run.errors:
                 run.errors.append(f"no answer (digits seen: {run.digits})")
@@ -146,6 +146,8 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
     stroke_cpu = cpu_s(server) - cpu0
     client_cpu = (client_cpu, time.process_time() - me0)
     await asyncio.gather(*(s.close() for s in students))
+    if missing := sum(s.missing_assets for s in students):
+        print(f"warning: {missing} captured static files are gone (another version?): run --capture again")
     runs = [r for rs in per_student for r in rs]
     return Result(sessions, runs, loads, load_wall, load_cpu, stroke_cpu, errors, client_cpu=client_cpu)
 

@@ -11,9 +11,12 @@ import json
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.load_client import CANVAS_KEY, PNG
 from tests.browser import browser_page, streamlit_server, stroke
 
+SURFACE = "canvas.upper-canvas, canvas.dl-ink"  # streamlit-drawable-canvas's, ui/ink_canvas's
 DIGITS = {  # one stroke each, in [0, 1] canvas coordinates
     7: [(0.25, 0.2), (0.7, 0.2), (0.42, 0.85)],
     1: [(0.62, 0.15), (0.6, 0.85)],
@@ -23,27 +26,43 @@ DIGITS = {  # one stroke each, in [0, 1] canvas coordinates
 }
 
 
-def canvas_values(frames: list[bytes]) -> list[dict]:
-    """The canvas component's value in each rerun the browser sent (widget ids end with the key)."""
+def canvas_values(frames: list[bytes]) -> list[tuple[dict, str]]:
+    """The canvas's value, and the PNG data URL in it, in each rerun the browser sent."""
     out = []
     for raw in frames:
         msg = BackMsg.FromString(raw)
         if msg.WhichOneof("type") != "rerun_script":
             continue
         for w in msg.rerun_script.widget_states.widgets:
-            if w.WhichOneof("value") == "json_value" and "draw_canvas" in w.id:
+            if w.WhichOneof("value") == "json_value" and CANVAS_KEY.search(w.id):
                 value = json.loads(w.json_value)
-                if (value.get("drawing") or {}).get("data"):
-                    out.append(value)
+                drawing = value.get("drawing") or {}
+                png = drawing.get("data") or drawing.get("png")  # streamlit-drawable-canvas, ui/ink_canvas
+                if png:
+                    out.append((value, png))
     return out
+
+
+def component_name(frames: list[bytes]) -> str:
+    """The canvas's component, from the page the server sent."""
+    for raw in frames:
+        fm = ForwardMsg.FromString(raw)
+        if fm.WhichOneof("type") == "delta" and fm.delta.new_element.WhichOneof("type") == "bidi_component":
+            el = fm.delta.new_element.bidi_component
+            if CANVAS_KEY.search(el.id):
+                return el.component_name
+    raise RuntimeError("no canvas component on the page")
 
 
 def capture(path: Path) -> None:
     sent: list[bytes] = []
+    received: list[bytes] = []
     assets: list[str] = []
     with streamlit_server() as url, browser_page() as page:
-        page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p if isinstance(p, bytes)
-                                                                                  else p.encode())))
+        def on_websocket(ws) -> None:
+            ws.on("framesent", lambda p: sent.append(p if isinstance(p, bytes) else p.encode()))
+            ws.on("framereceived", lambda p: received.append(p) if isinstance(p, bytes) else None)
+        page.on("websocket", on_websocket)
 
         def on_request(r) -> None:  # every GET the page makes of the server, but the websocket
             path = r.url[len(url):]  # media files are per session: the client fetches its own (load_client)
@@ -51,7 +70,7 @@ def capture(path: Path) -> None:
                 assets.append(path)
         page.on("request", on_request)
         page.goto(url)
-        canvas = page.locator("canvas.upper-canvas").first
+        canvas = page.locator(SURFACE).first
         canvas.wait_for(timeout=60_000)
         page.wait_for_timeout(1500)  # the component attaches its listeners after it appears
         strokes = []
@@ -63,10 +82,12 @@ def capture(path: Path) -> None:
             values = canvas_values(sent[n:])
             if not values:
                 raise RuntimeError(f"no canvas value was sent for the {digit}")
-            strokes.append({"digit": digit, "value": values[-1]})
+            value, png = values[-1]
+            value["drawing"] = {k: PNG if v == png else v for k, v in value["drawing"].items()}
+            strokes.append({"digit": digit, "component": component_name(received), "value": value, "png": png})
             page.get_by_role("button", name="Clear").click()
             page.locator(".st-key-prediction-cnn").wait_for(state="detached", timeout=30_000)
-            canvas = page.locator("canvas.upper-canvas").first
+            canvas = page.locator(SURFACE).first
             canvas.wait_for(timeout=30_000)
             page.wait_for_timeout(800)
     unique = list(dict.fromkeys(a for a in assets if a))

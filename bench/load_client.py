@@ -4,7 +4,8 @@ A browser talks to Streamlit over `/_stcore/stream`: it sends protobuf `BackMsg`
 the widget states) and receives `ForwardMsg`s (deltas that build the page, then `script_finished`).
 This client does the same without a browser, so a load test measures the server, not 40 Chromiums on
 2 cores. The canvas's value on mouse-up is replayed from strokes captured from a real browser
-(bench/load_strokes.json, written by `python -m bench.load --capture`).
+(bench/load_strokes.json, written by `python -m bench.load --capture`), in the shape the page's canvas
+component sends.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import json
 import re
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
@@ -20,8 +22,9 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
+CANVAS_KEY = re.compile(r"-draw_canvas(_\d+)?$")  # the Draw page's canvas widget (key draw_canvas[_N])
 DIGIT = re.compile(r"data-digit='(\d)'")  # the big digit of a prediction panel (ui/widgets.py)
+PNG = "<png>"  # where the capture took the PNG data URL out of the component's value
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
 
@@ -38,10 +41,30 @@ class Run:
 
 
 def _fetch(url: str) -> int:
-    """GET like a browser (gzip accepted); returns the bytes received."""
+    """GET like a browser (gzip accepted); returns the bytes received, -1 for a file that is gone."""
     req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate"})
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return len(r.read())
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return len(r.read())
+    except urllib.error.HTTPError as e:
+        if e.code == 404:  # a captured bundle name from another Streamlit or component version
+            return -1
+        raise
+
+
+def canvas_value(component: str, stroke: dict) -> dict:
+    """The value a canvas component sends on mouse-up, for a captured stroke (bench/load_strokes.json).
+
+    The capture keeps the component's own value and the PNG; another canvas component gets the same
+    PNG in its own shape (their JavaScript's `setStateValue("drawing", …)`)."""
+    if component == stroke["component"]:  # the PNG is kept once, outside the value: put it back
+        drawing = {k: stroke["png"] if v == PNG else v for k, v in stroke["value"]["drawing"].items()}
+        return {**stroke["value"], "drawing": drawing}
+    if component == "digitlab.ink_canvas":  # ui/ink_canvas.js
+        return {"drawing": {"png": stroke["png"], "strokes": 1}}
+    if component == "streamlit-drawable-canvas.streamlit_drawable_canvas":
+        return {"drawing": {"raw": {"version": "7.4.0", "objects": []}, "data": stroke["png"]}}
+    raise ValueError(f"unknown canvas component {component!r}: run `python -m bench.load --capture`")
 
 
 class Student:
@@ -52,6 +75,8 @@ class Student:
         self.ws = None
         self.page_hash = ""
         self.canvas_id: str | None = None
+        self.canvas_component = ""
+        self.missing_assets = 0
         self.fragment_id = ""   # set when the canvas lives in an st.fragment: the browser reruns just that
 
     async def fetch_assets(self, paths: list[str]) -> int:
@@ -61,7 +86,9 @@ class Student:
         async def one(path: str) -> int:
             async with sem:
                 return await asyncio.to_thread(_fetch, self.url + path)
-        return sum(await asyncio.gather(*(one(p) for p in paths)))
+        sizes = await asyncio.gather(*(one(p) for p in paths))
+        self.missing_assets += sum(n < 0 for n in sizes)
+        return sum(n for n in sizes if n > 0)
 
     async def open(self) -> Run:
         """Connect and run the page once, as a fresh tab does. Learns the canvas's widget id."""
@@ -73,8 +100,8 @@ class Student:
         msg.rerun_script.context_info.timezone = "UTC"
         return await self._run(msg)
 
-    async def stroke(self, canvas_value: dict) -> Run:
-        """The rerun a mouse-up triggers: the canvas's new value (fabric JSON and a PNG data URL)."""
+    async def stroke(self, stroke: dict) -> Run:
+        """The rerun a mouse-up triggers: the canvas's new value (a PNG data URL, and more per component)."""
         if self.canvas_id is None:
             run = Run(time.perf_counter())
             run.errors.append("no canvas on the page")
@@ -88,7 +115,7 @@ class Student:
             rs.fragment_id = self.fragment_id
         w = rs.widget_states.widgets.add()
         w.id = self.canvas_id
-        w.json_value = json.dumps(canvas_value)
+        w.json_value = json.dumps(canvas_value(self.canvas_component, stroke))
         return await self._run(msg)
 
     async def close(self) -> None:
@@ -123,8 +150,9 @@ class Student:
         elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
             el = fm.delta.new_element
             what = el.WhichOneof("type")
-            if what == "bidi_component" and el.bidi_component.component_name == CANVAS_COMPONENT:
+            if what == "bidi_component" and CANVAS_KEY.search(el.bidi_component.id):
                 self.canvas_id = el.bidi_component.id
+                self.canvas_component = el.bidi_component.component_name
                 self.fragment_id = fm.delta.fragment_id
             elif what == "exception":
                 run.errors.append(f"exception on the page: {el.exception.type}: {el.exception.message[:200]}")
