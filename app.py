@@ -1,7 +1,5 @@
 """Digit Lab: the Streamlit entry. Page config, the sidebar (language, device) and navigation."""
 
-import os
-
 import streamlit as st
 import torch
 
@@ -13,8 +11,7 @@ st.set_page_config(page_title="Digit Lab", page_icon="✍️", layout="wide")
 def device_label() -> str:
     if torch.cuda.is_available():
         return f"GPU · {torch.cuda.get_device_name(0)}"
-    # the machine's threads, not torch's: predictions run on one thread (ui/models.py SERVE_THREADS)
-    return f"CPU · {t('threads', n=os.cpu_count() or 1)}"
+    return f"CPU · {t('threads', n=torch.get_num_threads())}"
 
 
 def on_language() -> None:

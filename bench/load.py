@@ -44,13 +44,13 @@ SCENARIOS = {"20": dict(sessions=20, training=False), "20+training": dict(sessio
 def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
     """`streamlit run app.py` on a free 127.0.0.1 port; yields (url, psutil.Process); stops it by its pid.
 
-    `baseline` undoes this repo's serving settings, to compare: Streamlit's gc.collect after every
-    rerun, and torch's default thread count for predictions."""
+    `baseline` turns Streamlit's gc.collect after every rerun back on (.streamlit/config.toml turns it
+    off), to compare. Training jobs then run at normal priority with torch's threads (see scenario)."""
     from tests.browser import free_port
     port = free_port()
     log = open(runs / "streamlit.log", "w")
     undo = ["--runner.postScriptGC", "true"] if baseline else []
-    env = {**os.environ, "DIGITLAB_RUNS": str(runs), **({"DIGITLAB_SERVE_THREADS": "0"} if baseline else {})}
+    env = {**os.environ, "DIGITLAB_RUNS": str(runs)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", *undo],
@@ -239,7 +239,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--train-timeout", type=float, default=600)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--baseline", action="store_true",
-                   help="undo the serving settings (gc after every rerun, default torch threads) to compare")
+                   help="gc after every rerun, training jobs at normal priority: the old settings, to compare")
     return p.parse_args(argv)
 
 

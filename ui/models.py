@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import streamlit as st
-import torch
 
 from model import store
 from model.predict import probabilities
 from ui.i18n import t
 
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
-
-# One torch thread per prediction. A drawing is one 28×28 image: there is nothing to split between
-# threads, and with a class drawing at once (or a training job beside the server) the threads of one
-# prediction wait for each other on busy cores. Measured with bench/load.py (RELIABILITY_LOAD.md): the
-# CNN's answer took 15 ms of CPU with 2 threads on a busy 2-core machine, 0.4 ms with 1.
-# DIGITLAB_SERVE_THREADS=0 keeps torch's default (one thread per core), to compare.
-SERVE_THREADS = int(os.environ.get("DIGITLAB_SERVE_THREADS", "1"))
-if SERVE_THREADS > 0:
-    torch.set_num_threads(SERVE_THREADS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
