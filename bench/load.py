@@ -153,9 +153,11 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
 
 
 def start_training(runs: Path, subset: int, epochs: int) -> Path:
-    """A CPU job through the jobs API, exactly as the Train page starts one."""
+    """A CPU job through the jobs API, as the Train page starts one (in the app's process, which app.py has
+    marked as serving: this script stands in for it)."""
     from model.presets import get
-    from train import jobs
+    from train import background, jobs
+    background.mark_serving()  # keeps DIGITLAB_TRAIN_* already set, as --baseline does
     cfg = dataclasses.replace(get("cnn").train, epochs=epochs, subset=subset, device="cpu")
     return jobs.submit(cfg, name="load-test", root=runs)
 

@@ -27,11 +27,22 @@ def test_default_threads_leave_one_core_for_the_server():
     assert [background.default_threads(n) for n in (1, 2, 4, 16)] == [1, 1, 3, 15]
 
 
-def test_job_env_sets_both_and_keeps_what_the_user_set():
-    env = background.job_env({})
+def test_serving_env_sets_both_and_keeps_what_the_user_set():
+    env = background.serving_env({})
     assert env == {background.NICE: "10", background.THREADS: str(background.default_threads())}
     mine = {background.NICE: "0", background.THREADS: "3"}
-    assert background.job_env(mine) == mine
+    assert background.serving_env(mine) == mine
+
+
+def test_the_app_marks_its_environment_for_the_jobs_it_starts(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.delenv(background.NICE, raising=False)
+    monkeypatch.delenv(background.THREADS, raising=False)
+    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert os.environ.get(background.NICE) == "10"  # monkeypatch restores the environment afterwards
+    assert os.environ.get(background.THREADS) == str(background.default_threads())
 
 
 def test_apply_lowers_priority_and_threads_only_when_asked():
@@ -56,7 +67,9 @@ def runs(tmp_path, monkeypatch):
             jobs.wait(run.folder, 30)
 
 
-def test_a_job_from_the_jobs_api_trains_at_lower_priority(runs):
+def test_a_job_from_the_jobs_api_while_serving_trains_at_lower_priority(runs, monkeypatch):
+    for k, v in background.serving_env({}).items():  # what app.py's mark_serving() sets
+        monkeypatch.setenv(k, v)
     cfg = dataclasses.replace(get("seed001-mlp").train, epochs=500, subset=2000, batch_size=16, device="cpu")
     folder = jobs.submit(cfg, name="background")
     run = jobs.wait(folder, 90, states=("running", "done", "stopped", "failed", "interrupted"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from model import presets, store
 from model.nets import MLPConfig
-from train import background, rundir
+from train import rundir
 from train.engine import TrainingError, resolve_device
 
 
@@ -87,6 +87,7 @@ class Progress:
 
 def main(argv=None) -> int:
     a = parse_args(argv)
+    from train import background  # here, so this edit stays out of the imports other branches change
     background.apply()  # a job started by the app yields the CPU to it (train/background.py)
     try:
         if a.config:

@@ -6,9 +6,11 @@ drawing, every answer waits behind the training (issue 10: p95 6.3 s). So the jo
 priority (nice 10: on a busy core it gets about a tenth of the time the server gets, and all of it
 when the server is idle) and with one core fewer than the machine has.
 
-The settings travel as environment variables, set by `job_env()` when a job starts and applied by
-`apply()` at the start of `python -m train`; a terminal run without them is untouched. Either can be
-overridden by setting it beforehand: DIGITLAB_TRAIN_NICE=0 DIGITLAB_TRAIN_THREADS=0 turns both off.
+The settings travel as environment variables. The app sets them in its own environment when it
+starts (`mark_serving()`, called by app.py), so every job it starts, and every queued job the chain of
+`python -m train.jobs --tick` starts after it, inherits them; `apply()` acts on them at the start of
+`python -m train`. A run from a terminal, with no app, is untouched. Values already set win:
+DIGITLAB_TRAIN_NICE=0 DIGITLAB_TRAIN_THREADS=0 before `./run.sh` turns both off.
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ def default_threads(cpus: int | None = None) -> int:
     return max(1, (cpus or os.cpu_count() or 1) - 1)
 
 
-def job_env(environ: dict | None = None) -> dict[str, str]:
-    """The variables a job started by the app gets; values already set in `environ` win."""
+def serving_env(environ: dict | None = None) -> dict[str, str]:
+    """The variables for jobs started while the app serves; values already set in `environ` win."""
     environ = os.environ if environ is None else environ
     return {NICE: environ.get(NICE, str(DEFAULT_NICE)), THREADS: environ.get(THREADS, str(default_threads()))}
+
+
+def mark_serving() -> None:
+    """Called by the app at startup: the training jobs it starts from now on inherit `serving_env()`."""
+    os.environ.update(serving_env())
 
 
 def apply(environ: dict | None = None) -> dict[str, int]:
@@ -43,7 +50,7 @@ def apply(environ: dict | None = None) -> dict[str, int]:
             pass
     threads = int(environ.get(THREADS) or 0)
     if threads > 0:
-        import torch  # here, not at the top: job_env() runs in the app and needs no torch
+        import torch  # here: the app imports this module for mark_serving(), which needs no torch
         torch.set_num_threads(threads)
         done["threads"] = torch.get_num_threads()
     return done

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from model import store
 from model.presets import TrainConfig
-from train import background, rundir
+from train import rundir
 
 REPO = Path(__file__).resolve().parent.parent
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
@@ -311,7 +311,6 @@ def _start(folder: Path) -> bool:
     # The shell is the claim's pid; the training process records its own pid in status.json.
     cmd = ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    env.update(background.job_env())  # lower priority, one core fewer: the app's answers come first
     with open(folder / "log.txt", "ab") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, start_new_session=True)
