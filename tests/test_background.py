@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from model.presets import get
 from train import background, jobs, rundir
 
+REPO = Path(__file__).resolve().parent.parent
 PROBE = ("import json, os, torch; from train import background; done = background.apply(); "
          "print(json.dumps({'nice': os.nice(0), 'threads': torch.get_num_threads(), 'done': done}))")
 
@@ -19,7 +21,7 @@ PROBE = ("import json, os, torch; from train import background; done = backgroun
 def probe(env: dict) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in (background.NICE, background.THREADS)}
     out = subprocess.run([sys.executable, "-c", PROBE], env={**clean, **env}, capture_output=True, text=True,
-                         check=True, cwd=jobs.REPO)
+                         check=True, cwd=REPO)
     return json.loads(out.stdout)
 
 
@@ -38,7 +40,7 @@ def test_the_app_marks_its_environment_for_the_jobs_it_starts(monkeypatch):
     from streamlit.testing.v1 import AppTest
     monkeypatch.delenv(background.NICE, raising=False)
     monkeypatch.delenv(background.THREADS, raising=False)
-    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
     assert os.environ.get(background.NICE) == "10"  # monkeypatch restores the environment afterwards
