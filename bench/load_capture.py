@@ -1,8 +1,10 @@
 """Record what a real browser sends and fetches on the Draw page, for bench/load.py to replay.
 
 `python -m bench.load --capture` opens the app in headless Chromium, notes every static file the page
-fetches, draws a few digits with the mouse, and keeps the canvas's value from each mouse-up rerun
-(the drawable-canvas component's state: fabric.js JSON plus a PNG data URL, about 10 KB).
+fetches, draws a few digits with the mouse, and keeps the canvas component's value from each mouse-up
+rerun (a PNG data URL, plus fabric.js JSON for streamlit-drawable-canvas: 7-13 KB). The PNG is stored
+once, beside the value (`"<png>"` marks its place), so another canvas component can be sent the same
+drawing (bench/load_client.canvas_value).
 """
 
 from __future__ import annotations
