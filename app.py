@@ -3,8 +3,10 @@
 import streamlit as st
 import torch
 
+from train import background
 from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
+background.mark_serving()  # training jobs started from here yield the CPU to the students' answers
 st.set_page_config(page_title="Digit Lab", page_icon="✍️", layout="wide")
 
 

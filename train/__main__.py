@@ -134,6 +134,8 @@ def config_folder(a: argparse.Namespace) -> Path:
 
 def main(argv=None) -> int:
     a = parse_args(argv)
+    from train import background  # here, so this edit stays out of the imports other branches change
+    background.apply()  # a job started by the app yields the CPU to it (train/background.py)
     try:
         if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
             raise ValueError(f"--ship needs a short lowercase name such as cnn, got {a.ship!r}")
