@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.raster import block_reduce
+
 GRID_SIDE = 96  # components are labelled on a mask block-reduced to at most this long side
 TINY = 0.15  # a component smaller than this fraction of the largest one is a speck ...
 NEAR = 0.25  # ... unless it lies within this fraction of the digit's long side from it
@@ -27,10 +29,8 @@ def label(mask: np.ndarray) -> Parts:
     """8-connected components of a mask, labelled on a block-reduced grid by run-length union-find."""
     h, w = mask.shape
     f = max(1, -(-max(h, w) // GRID_SIDE))
-    gh, gw = -(-h // f), -(-w // f)
-    p = np.zeros((gh * f, gw * f), bool)
-    p[:h, :w] = mask
-    grid = p.reshape(gh, f, gw, f).any(axis=(1, 3))
+    grid = block_reduce(mask, f, np.any, False)
+    gh, gw = grid.shape
     d = np.diff(np.pad(grid, ((0, 0), (1, 1))).astype(np.int8), axis=1)
     rows, starts = np.nonzero(d == 1)
     _, ends = np.nonzero(d == -1)  # exclusive; np.nonzero is row-major so runs pair up

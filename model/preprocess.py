@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 
 from model.components import MIN_DIGIT, NEAR, TINY, Parts, gap, label, main_parts
 from model.ink import ink_from_planes, planes, segment, to_ink  # noqa: F401 - to_ink is part of this module's API
+from model.raster import block_reduce, filter3
 
 MAX_PIXELS = 40_000_000
 WORK_SIDE = 512  # large inputs are block-averaged to at most this long side before the heavy steps
@@ -65,21 +66,6 @@ def _nothing(polarity: str, reason: str) -> Preprocessed:
 # ---------------------------------------------------------------- one digit into 28x28
 
 
-def _morph(a: np.ndarray, steps: int) -> np.ndarray:
-    """Grey dilation (steps > 0) or erosion (steps < 0) by |steps| px, alternating square and cross
-    3x3 elements so the result grows like a disc (an octagon) rather than a square."""
-    op = np.maximum if steps > 0 else np.minimum
-    for i in range(abs(steps)):
-        p = np.pad(a, 1)
-        if i % 2 == 0:
-            r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-            a = op(op(r[:-2], r[1:-1]), r[2:])
-        else:
-            c = p[1:-1, 1:-1]
-            a = op(op(op(c, p[:-2, 1:-1]), op(p[2:, 1:-1], p[1:-1, :-2])), p[1:-1, 2:])
-    return a
-
-
 def _stroke_width(a: np.ndarray) -> float:
     """Mean stroke width of soft ink: 2 * area / perimeter, the perimeter as the summed gradient."""
     p = np.pad(a, 1)
@@ -114,7 +100,7 @@ def _digit(crop: np.ndarray, polarity: str, box: tuple[int, int, int, int], per_
     big = np.asarray(Image.fromarray(crop.astype(np.float32)).resize((iw, ih), resample))
     big = np.pad(np.clip(big, 0, 1), max(steps, 0) + 1)
     if steps:
-        shaped = _morph(big, steps)
+        shaped = filter3(big, np.maximum if steps > 0 else np.minimum, abs(steps), disc=True, pad=0)
         big = shaped if float(shaped.max()) > 0.05 else big  # never erode a digit away
     big = big / max(float(big.max()), 1e-6)
     # paste so the centre of mass lands on CENTRE (in SUB x finer coordinates), kept inside
@@ -128,7 +114,7 @@ def _digit(crop: np.ndarray, polarity: str, box: tuple[int, int, int, int], per_
     canvas = np.zeros((n, n), np.float32)
     ty, tx = slice(max(oy, 0), min(oy + big.shape[0], n)), slice(max(ox, 0), min(ox + big.shape[1], n))
     canvas[ty, tx] = big[ty.start - oy : ty.stop - oy, tx.start - ox : tx.stop - ox]
-    out = canvas.reshape(SIDE, SUB, SIDE, SUB).mean(axis=(1, 3))
+    out = block_reduce(canvas, SUB)
     out = np.clip(out / max(float(out.max()), 1e-6), 0.0, 1.0).astype(np.float32)
     shift = ((ox - (n - big.shape[1]) / 2) / SUB, (oy - (n - big.shape[0]) / 2) / SUB)
     return Preprocessed(out, box, fit / (long * per_work), shift, polarity)
