@@ -12,6 +12,7 @@ from PIL import Image
 from model.raster import block_reduce, filter3
 
 MIN_CONTRAST = 0.2  # ink must be this much darker (lighter) than the paper, relative to it
+EDGE = 2  # anti-aliased edges reach this many px beyond the thresholded ink
 
 
 def planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int]:
@@ -67,8 +68,13 @@ def _background(v: np.ndarray) -> np.ndarray:
     A coarse grid (1/16 of the long side, opened by 1) tells a flat ground (a canvas) from uneven
     light. Only for uneven light, a finer grid (1/64, opened by 4: strokes under 1/8 of the image
     vanish) follows sharp shadow edges, which the coarse grid would blur into dark bands read as ink.
+    A digital picture (a canvas, an MNIST image) has most of its pixels at exactly its lowest value:
+    that is its ground, even where a heavy stroke fills whole blocks that the opening would keep.
     """
     h, w = v.shape
+    lowest = float(v.min())
+    if np.count_nonzero(v <= lowest + 1e-4) > 0.5 * v.size:
+        return np.full_like(v, lowest)
     if min(h, w) < 2 * max(4, -(-max(h, w) // 16)):
         return np.full_like(v, np.median(v))
     grid = _block_min_opened(v, 16, 1)
@@ -128,11 +134,18 @@ def _otsu(x: np.ndarray, bins: int = 64) -> float:
 
 
 def segment(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Soft ink in [0, 1] (grey anti-aliased edges kept, paper noise zeroed) and the binary mask."""
+    """Soft ink in [0, 1] (anti-aliased edges kept, paper noise zeroed) and the binary mask.
+
+    The soft ink is what lies within EDGE px of the mask. A digital picture (a canvas, an MNIST
+    image) is exactly 0 beyond that, and keeps every grey level: its faint edge pixels are part
+    of the digit as MNIST drew it. On paper, whose grain is not ink, values under half the
+    threshold are zeroed.
+    """
     t = max(_otsu(ink), MIN_CONTRAST)
     mask = ink > t
     if not mask.any():
         return np.zeros_like(ink), mask
     hi = max(float(np.percentile(ink[mask], 90)), t + 1e-3)  # a grey pen counts as full ink
-    lo = t / 2
-    return np.clip((ink - lo) / (hi - lo), 0.0, 1.0).astype(np.float32), mask
+    near = filter3(mask, np.maximum, EDGE, pad=False)
+    lo = t / 2 if bool((ink[~near] > 0).any()) else 0.0
+    return np.where(near, np.clip((ink - lo) / (hi - lo), 0.0, 1.0), 0.0).astype(np.float32), mask
