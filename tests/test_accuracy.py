@@ -5,14 +5,22 @@ Training-to-target tests take minutes and are marked slow.
 """
 
 import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from bench import synth
 from bench.quality import accuracy
 from model.predict import load, probabilities
 from model.presets import get
 from train.engine import train
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +65,21 @@ def test_seed001_mlp_recipe_reproduces_its_article(mnist):
     """Seed 001 reported 98.00% on its validation (= test) set after 10 epochs."""
     r = train(dataclasses.replace(get("seed001-mlp").train, device="cpu"), data=mnist)
     assert r.metrics["test_acc"] >= 0.975
+
+
+def test_predict_cli_reads_mnist_pngs_as_the_raw_tensors_are_read(shipped, mnist, tmp_path):
+    """MNIST test digits saved as PNG files, through load_image, preprocess and the models in the
+    CLI: the answers are those on the raw tensors (the old pipeline changed 2 and 4 of these 300)."""
+    x = mnist.x_test[:300]
+    files = [tmp_path / f"{i:03d}.png" for i in range(len(x))]
+    for f, im in zip(files, x, strict=True):
+        Image.fromarray(im).save(f)
+    r = subprocess.run([sys.executable, "-m", "model.predict", "--json", *map(str, files)], cwd=REPO,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    answers = [json.loads(line) for line in r.stdout.splitlines()]
+    for name, model in shipped.items():
+        cli = np.array([a["digit"] for a in answers if a["model"] == name])
+        raw = probabilities(model, x / 255.0).argmax(1)
+        assert len(cli) == len(x)
+        assert (cli != raw).sum() <= 1, name
