@@ -31,11 +31,12 @@ from model.preprocess import preprocess, split_digits  # noqa: E402
 
 SEEDS = {"tuning": 1, "test": 7919}  # the test seed was chosen before any figure on it was seen
 SIZES = {"drawings": 1.0, "stray marks": 1.0, "photos": 0.5, "fonts": 1.0}  # share of --n per set
-# Targets on the test sets, below the tuning figures by about three standard errors at n = 600
-# (one image is 0.17%): a target met by one image would say nothing.
+# Targets on the test sets, set from the tuning figures before the test sets were first scored:
+# about three standard errors below them (at n = 600 and 98%, one SE is 0.57%, 3.4 images), so that
+# chance alone does not cross them. One image is 0.17% of a set of 600, 0.33% of the photos.
 TARGETS = {
-    "cnn": {"drawings": 0.97, "stray marks": 0.96, "photos": 0.95, "fonts": 0.97},
-    "mlp": {"drawings": 0.97, "stray marks": 0.96, "photos": 0.95, "fonts": 0.97},
+    "cnn": {"drawings": 0.965, "stray marks": 0.96, "photos": 0.95, "fonts": 0.98},
+    "mlp": {"drawings": 0.975, "stray marks": 0.975, "photos": 0.95, "fonts": 0.98},
 }
 
 
@@ -107,7 +108,7 @@ def main(argv=None) -> int:
                 pred = predictions(model, x)
                 acc = float((pred == y).mean())
                 target = TARGETS[name].get(set_name)
-                mark = "" if target is None else f"≥ {target:.0%} {'ok' if acc >= target else 'MISSED'}"
+                mark = "" if target is None else f"≥ {target:.1%} {'ok' if acc >= target else 'MISSED'}"
                 print(f"{name:6s} {set_name:12s} {len(y):5d} {acc:9.2%} {int((pred < 0).sum()):6d}  {mark:14s} "
                       f"{confusions(y, pred)}")
             print(f"{name:6s} {'numbers':12s} {len(texts):5d} {numbers_right(model, nums, texts):9.2%} {'':6s}  "
