@@ -88,7 +88,15 @@ def _background(v: np.ndarray) -> np.ndarray:
 def _light_background(lum: np.ndarray) -> bool:
     """Is the ink darker than its ground? Ink is what stands out from the local background, and
     mostly on one side of it; measured against a coarse median (8x8 blocks, then a 3x3 median
-    across blocks, so lighting gradients and a block inside a thick stroke do not count)."""
+    across blocks, so lighting gradients and a block inside a thick stroke do not count).
+    A digital picture with most pixels at exactly its darkest or lightest value has that ground,
+    even when a heavy stroke fills a corner of it."""
+    lo, hi = float(lum.min()), float(lum.max())
+    if hi - lo > MIN_CONTRAST:
+        if np.count_nonzero(lum <= lo + 1e-4) > 0.5 * lum.size:
+            return False
+        if np.count_nonzero(lum >= hi - 1e-4) > 0.5 * lum.size:
+            return True
     h, w = lum.shape
     f = max(1, min(h, w, -(-max(h, w) // 64)))  # a 3000x20 strip still keeps one column
     small = block_reduce(lum, f, np.mean, "crop") if f > 1 else lum

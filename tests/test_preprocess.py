@@ -62,6 +62,18 @@ def test_every_encoding_gives_the_same_28x28(digit):
         assert np.corrcoef(p.image.ravel(), ref.ravel())[0, 1] > 0.99, name
 
 
+def test_a_heavy_digit_filling_a_corner_keeps_its_polarity():
+    """Most of a digital picture is its ground, at exactly one value, whatever the strokes do:
+    this heavy 8 cut by the canvas's top-left corner (stray-marks set, seed 5) was read inverted."""
+    images, labels = synth.stray_mark_drawings(6, seed=5)
+    img = images[3]
+    assert labels[3] == 8 and img.shape == (280, 280, 4) and (img[..., 3] == 255).all()
+    for x, polarity in ((img, "light-on-dark"), (255 - img[..., :3], "dark-on-light")):
+        p = pp.preprocess(x)
+        assert p.polarity == polarity
+        _assert_mnist_like(p)
+
+
 def test_float_images_in_either_range_match_uint8():
     dark = synth.encode(_ink(3), "dark-on-light")
     ref = pp.preprocess(dark).image
@@ -406,8 +418,8 @@ def _flood_fill(grid):
     return labels, n
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.integers(1, 300), st.integers(1, 300), st.floats(0.05, 0.7), st.integers(0, 2**32 - 1))
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 200), st.integers(1, 200), st.floats(0.05, 0.7), st.integers(0, 2**32 - 1))
 def test_components_match_a_flood_fill(h, w, density, seed):
     """label() against a flood fill on the same block-reduced grid: the same partition of cells,
     and each component's area and box."""
