@@ -31,7 +31,7 @@ FIT = 20  # MNIST fits the long side of the digit into 20 px ...
 SIDE = 28  # ... of a 28x28 field
 SUB = 4  # a stroke-width change is made at 4x (112x112), then area-averaged down: quarter-pixel steps
 CENTRE = 14.0  # MNIST's mean centre of mass, in 28x28 index coordinates (measured on t10k)
-STROKE = (1.9, 3.3)  # widths (2*area/perimeter, px) outside this are brought to its edge; ~3/4 of MNIST is inside
+STROKE = (1.9, 3.3)  # widths (2*area/perimeter, px) outside this are brought to its edge; 70% of MNIST is inside
 
 
 class ImageError(ValueError):
