@@ -2,8 +2,9 @@
 
 Digits are drawn as a person would: each of 0-9 has a few stroke templates (control points in a
 unit box, x right, y down), jittered, smoothed, slanted, rotated and rendered with round brushes.
-They come out as canvas drawings (three encodings), photos of paper, typed digits in the installed
-fonts and multi-digit numbers. Only numpy and Pillow; nothing here knows about MNIST or the models.
+They come out as canvas drawings (three encodings), drawings with stray marks, photos of paper,
+typed digits in the installed fonts and multi-digit numbers. Only numpy and Pillow; nothing here
+knows about MNIST or the models.
 
     python bench/synth.py /tmp/sheet.png   # contact sheet of each set, and of their 28x28 inputs
 """
@@ -155,6 +156,55 @@ def canvas_drawings(n: int, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray
     return images, labels
 
 
+SLANT = math.tan(math.radians(25))  # the stray-marks set slants up to ±25°
+
+
+def stray_mark_drawing(digit: int, rng: np.random.Generator, size: int = 280) -> tuple[np.ndarray, tuple]:
+    """A digit on the canvas with 1-3 marks clearly apart from it: a dot, two dots close together
+    (a pen put down twice) or a short tick, at least max(0.3 x digit height, 2 brush widths) away
+    from the digit's box. Half of them with a thin brush (3-12 px), half with a heavy one (25-40 px).
+    Returns (H, W) ink and the digit's box (x0, y0, x1, y1)."""
+    while True:
+        height = rng.uniform(0.3, 0.7) * size
+        brush = rng.uniform(3, 12) if rng.random() < 0.5 else rng.uniform(25, 40)
+        brush = min(brush, 0.25 * height)  # as on the canvas set: a heavy brush needs a big digit
+        strokes = digit_strokes(digit, rng, slant=rng.uniform(-SLANT, SLANT), angle=rng.uniform(-8, 8))
+        centre, (lo, hi) = _place(rng, strokes, (size, size), height * 0.92, brush / 2 + 1)
+        away = max(0.3 * height, 2 * brush) + brush / 2  # from the digit's box to a mark's centre
+        marks, dots = [], []
+        for _ in range(int(rng.integers(1, 4))):
+            kind = rng.choice(["dot", "pair", "tick"])
+            for _ in range(30):
+                p = rng.uniform(brush, size - brush, 2)
+                if kind == "dot":
+                    pts = [p]
+                elif kind == "pair":  # centres 0.8-2.5 brushes apart: touching or just apart
+                    a = rng.uniform(0, 2 * math.pi)
+                    pts = [p, p + rng.uniform(0.8, 2.5) * max(brush, 4) * np.array([math.cos(a), math.sin(a)])]
+                else:
+                    a = rng.uniform(0, 2 * math.pi)
+                    pts = [p, p + rng.uniform(0.05, 0.2) * height * np.array([math.cos(a), math.sin(a)])]
+                pts = np.array(pts)
+                inside = np.all((pts >= brush / 2) & (pts <= size - brush / 2))
+                if inside and all(_far(q, lo, hi, away) for q in pts):
+                    if kind == "tick":
+                        marks.append((pts - centre) / (height * 0.92))
+                    else:
+                        dots += [tuple(q) for q in pts]
+                    break
+        if marks or dots:
+            ink = render(strokes + marks, (size, size), height * 0.92, centre, brush, dots)
+            return ink, (*lo, *hi)
+
+
+def stray_mark_drawings(n: int, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
+    """n canvas drawings (280x280, the three encodings in turn) with stray marks, and their labels."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, n)
+    images = [encode(stray_mark_drawing(int(d), rng)[0], ENCODINGS[i % 3], rng) for i, d in enumerate(labels)]
+    return images, labels
+
+
 def _smooth_noise(rng, shape, cells):
     """Low-frequency noise in [-1, 1]: a random grid bicubically upsampled."""
     g = rng.uniform(-1, 1, (cells, cells)).astype(np.float32)
@@ -215,9 +265,12 @@ def fonts_with_digits() -> list[str]:
 
 
 def typed_digits(n: int, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray, list[str]]:
-    """n digits typed in installed fonts: images, labels and the font file of each image."""
+    """n digits typed in installed fonts: images, labels and the font file of each image.
+    With no font installed that draws digits, the set is empty (no images, no labels)."""
     rng = np.random.default_rng(seed)
     fonts = fonts_with_digits()
+    if not fonts:
+        return [], np.zeros(0, np.int64), []
     labels = rng.integers(0, 10, n)
     images, used = [], []
     for d in labels:
@@ -284,9 +337,10 @@ def main(path: str) -> None:
 
     canvas, _ = canvas_drawings(12, 1)
     photos, _ = paper_photos(6, 2)
-    typed, _, _ = typed_digits(6, 3)
+    typed, _, _ = typed_digits(6, 3)  # none when no fonts are installed
+    strays, _ = stray_mark_drawings(6, 5)
     numbers, labels = number_drawings(4, 4)
-    pics = canvas + photos + typed
+    pics = canvas + strays + photos + typed
     _sheet(pics + numbers, 160, 6).save(path)
     small = [p.image if not p.empty else np.zeros((28, 28), np.float32) for p in map(preprocess, pics)]
     for img in numbers:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from model.raster import block_reduce, filter3
+
 MIN_CONTRAST = 0.2  # ink must be this much darker (lighter) than the paper, relative to it
+EDGE = 2  # anti-aliased edges reach this many px beyond the thresholded ink
 
 
 def planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int]:
@@ -39,8 +42,7 @@ def planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int
         if img.dtype.kind == "f":
             c = np.nan_to_num(c, nan=0.0, posinf=1.0, neginf=0.0)
         if f > 1 and img.dtype != np.uint8 and min(c.shape) >= f:
-            h, w = c.shape[0] // f * f, c.shape[1] // f * f
-            c = c[:h, :w].reshape(h // f, f, w // f, f).mean(axis=(1, 3))
+            c = block_reduce(c, f, np.mean, "crop")
         return np.minimum(np.maximum(c, 0.0), 1.0, dtype=np.float32)
 
     # a canvas with a transparent background: alpha is the ink, whatever colour it is drawn in;
@@ -54,23 +56,10 @@ def planes(img: np.ndarray, max_side: int | None) -> tuple[np.ndarray, bool, int
     return 0.299 * plane(chans[0]) + 0.587 * plane(chans[1]) + 0.114 * plane(chans[2]), False, f
 
 
-def _grid_filter(a: np.ndarray, op) -> np.ndarray:
-    """3x3 min or max filter (op = np.minimum / np.maximum) with edge padding."""
-    p = np.pad(a, 1, mode="edge")
-    r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])
-    return op(op(r[:-2], r[1:-1]), r[2:])
-
-
 def _block_min_opened(v: np.ndarray, div: int, k: int) -> np.ndarray:
     """Minima over blocks of 1/div of the long side, then an opening of k 3x3 steps on that grid."""
-    h, w = v.shape
-    b = max(2, -(-max(h, w) // div))
-    gh, gw = -(-h // b), -(-w // b)
-    p = np.pad(v, ((0, gh * b - h), (0, gw * b - w)), mode="edge")
-    grid = p.reshape(gh, b, gw, b).min(axis=(1, 3))
-    for op in (np.minimum,) * k + (np.maximum,) * k:
-        grid = _grid_filter(grid, op)
-    return grid
+    grid = block_reduce(v, max(2, -(-max(v.shape) // div)), np.min)
+    return filter3(filter3(grid, np.minimum, k), np.maximum, k)
 
 
 def _background(v: np.ndarray) -> np.ndarray:
@@ -79,8 +68,13 @@ def _background(v: np.ndarray) -> np.ndarray:
     A coarse grid (1/16 of the long side, opened by 1) tells a flat ground (a canvas) from uneven
     light. Only for uneven light, a finer grid (1/64, opened by 4: strokes under 1/8 of the image
     vanish) follows sharp shadow edges, which the coarse grid would blur into dark bands read as ink.
+    A digital picture (a canvas, an MNIST image) has most of its pixels at exactly its lowest value:
+    that is its ground, even where a heavy stroke fills whole blocks that the opening would keep.
     """
     h, w = v.shape
+    lowest = float(v.min())
+    if np.count_nonzero(v <= lowest + 1e-4) > 0.5 * v.size:
+        return np.full_like(v, lowest)
     if min(h, w) < 2 * max(4, -(-max(h, w) // 16)):
         return np.full_like(v, np.median(v))
     grid = _block_min_opened(v, 16, 1)
@@ -94,15 +88,21 @@ def _background(v: np.ndarray) -> np.ndarray:
 def _light_background(lum: np.ndarray) -> bool:
     """Is the ink darker than its ground? Ink is what stands out from the local background, and
     mostly on one side of it; measured against a coarse median (8x8 blocks, then a 3x3 median
-    across blocks, so lighting gradients and a block inside a thick stroke do not count)."""
+    across blocks, so lighting gradients and a block inside a thick stroke do not count).
+    A digital picture with most pixels at exactly its darkest or lightest value has that ground,
+    even when a heavy stroke fills a corner of it."""
+    lo, hi = float(lum.min()), float(lum.max())
+    if hi - lo > MIN_CONTRAST:
+        if np.count_nonzero(lum <= lo + 1e-4) > 0.5 * lum.size:
+            return False
+        if np.count_nonzero(lum >= hi - 1e-4) > 0.5 * lum.size:
+            return True
     h, w = lum.shape
     f = max(1, min(h, w, -(-max(h, w) // 64)))  # a 3000x20 strip still keeps one column
-    small = lum[: h // f * f, : w // f * f].reshape(h // f, f, w // f, f).mean(axis=(1, 3)) if f > 1 else lum
+    small = block_reduce(lum, f, np.mean, "crop") if f > 1 else lum
     sh, sw = small.shape
-    b = max(1, -(-max(sh, sw) // 8))
-    gh, gw = -(-sh // b), -(-sw // b)
-    grid = np.median(np.pad(small, ((0, gh * b - sh), (0, gw * b - sw)), mode="edge")
-                     .reshape(gh, b, gw, b).transpose(0, 2, 1, 3).reshape(gh, gw, -1), axis=2)
+    grid = block_reduce(small, max(1, -(-max(sh, sw) // 8)), np.median)
+    gh, gw = grid.shape
     p = np.pad(grid, 1, mode="edge")
     grid = np.median(np.stack([p[i : i + gh, j : j + gw] for i in range(3) for j in range(3)]), axis=0)
     bg = np.asarray(Image.fromarray(grid.astype(np.float32)).resize((sw, sh), Image.BILINEAR))
@@ -142,11 +142,18 @@ def _otsu(x: np.ndarray, bins: int = 64) -> float:
 
 
 def segment(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Soft ink in [0, 1] (grey anti-aliased edges kept, paper noise zeroed) and the binary mask."""
+    """Soft ink in [0, 1] (anti-aliased edges kept, paper noise zeroed) and the binary mask.
+
+    The soft ink is what lies within EDGE px of the mask. A digital picture (a canvas, an MNIST
+    image) is exactly 0 beyond that, and keeps every grey level: its faint edge pixels are part
+    of the digit as MNIST drew it. On paper, whose grain is not ink, values under half the
+    threshold are zeroed.
+    """
     t = max(_otsu(ink), MIN_CONTRAST)
     mask = ink > t
     if not mask.any():
         return np.zeros_like(ink), mask
     hi = max(float(np.percentile(ink[mask], 90)), t + 1e-3)  # a grey pen counts as full ink
-    lo = t / 2
-    return np.clip((ink - lo) / (hi - lo), 0.0, 1.0).astype(np.float32), mask
+    near = filter3(mask, np.maximum, EDGE, pad=False)
+    lo = t / 2 if bool((ink[~near] > 0).any()) else 0.0
+    return np.where(near, np.clip((ink - lo) / (hi - lo), 0.0, 1.0), 0.0).astype(np.float32), mask

@@ -1,18 +1,27 @@
 """Accuracy targets: the shipped models on MNIST and on digits drawn, photographed and typed.
 
-The drawn/photo/typed sets come from bench/synth.py, never from training (see bench/quality.py).
+The drawn/photo/typed sets come from bench/synth.py, never from training. The targets are asserted
+on the TEST sets of bench/quality.py (a seed nobody tuned on), not on the tuning sets it reports.
 Training-to-target tests take minutes and are marked slow.
 """
 
 import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from bench import synth
-from bench.quality import accuracy
+from bench import quality, synth
 from model.predict import load, probabilities
+from model.preprocess import preprocess
 from model.presets import get
 from train.engine import train
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +29,9 @@ def shipped():
     return {name: load(name)[0] for name in ("mlp", "cnn")}
 
 
-def read_rate(model, images, labels) -> float:
-    """bench/quality.py's measure: an image that preprocessing calls empty counts as wrong."""
-    return accuracy(model, images, labels)[0]
+@pytest.fixture(scope="module")
+def test_sets():
+    return quality.make_sets("test", 600)
 
 
 @pytest.mark.parametrize("name, target", [("cnn", 0.995), ("mlp", 0.983)])
@@ -31,25 +40,28 @@ def test_shipped_models_meet_their_mnist_targets(shipped, mnist, name, target):
     assert acc >= target
 
 
-@pytest.fixture(scope="module")
-def drawings():
-    return synth.canvas_drawings(600, seed=1)
+@pytest.mark.parametrize("name, set_name", [(m, s) for m, sets in quality.TARGETS.items() for s in sets])
+def test_shipped_models_meet_their_targets_on_the_test_sets(shipped, test_sets, name, set_name):
+    if set_name == "fonts" and "fonts" not in test_sets:
+        pytest.skip("no font that draws digits is installed")
+    x, y = test_sets[set_name]
+    assert len(y) >= 300
+    assert quality.accuracy(shipped[name], x, y)[0] >= quality.TARGETS[name][set_name]
 
 
-@pytest.mark.parametrize("name, target", [("cnn", 0.98), ("mlp", 0.95)])
-def test_shipped_models_read_drawn_digits(shipped, drawings, name, target):
-    assert read_rate(shipped[name], *drawings) >= target
+def test_test_and_tuning_sets_are_different_images():
+    assert quality.SEEDS["test"] != quality.SEEDS["tuning"]
+    tuning, test = quality.make_sets("tuning", 8), quality.make_sets("test", 8)
+    for set_name in tuning:
+        assert not any(np.array_equal(a, b) for a in tuning[set_name][0] for b in test[set_name][0]), set_name
 
 
-def test_shipped_cnn_reads_photos_of_paper(shipped):
-    x, y = synth.paper_photos(300, seed=1)
-    assert read_rate(shipped["cnn"], x, y) >= 0.95
-
-
-def test_shipped_cnn_reads_typed_digits(shipped):
-    x, y, fonts = synth.typed_digits(400, seed=1)
-    assert len(set(fonts)) >= 3
-    assert read_rate(shipped["cnn"], x, y) >= 0.95
+def test_the_fonts_set_is_left_out_cleanly_without_fonts(monkeypatch):
+    monkeypatch.setattr(synth, "fonts_with_digits", lambda: [])
+    x, y, fonts = synth.typed_digits(10, seed=0)
+    assert x == [] and len(y) == 0 and fonts == []
+    sets = quality.make_sets("tuning", 4)
+    assert "fonts" not in sets and {"drawings", "stray marks", "photos"} <= set(sets)
 
 
 @pytest.mark.slow
@@ -57,3 +69,35 @@ def test_seed001_mlp_recipe_reproduces_its_article(mnist):
     """Seed 001 reported 98.00% on its validation (= test) set after 10 epochs."""
     r = train(dataclasses.replace(get("seed001-mlp").train, device="cpu"), data=mnist)
     assert r.metrics["test_acc"] >= 0.975
+
+
+def test_predict_cli_reads_mnist_pngs_as_the_raw_tensors_are_read(shipped, mnist, tmp_path):
+    """MNIST test digits saved as PNG files, through load_image, preprocess and the models in the
+    CLI: the answers are those on the raw tensors (the old pipeline changed 2 and 4 of these 300)."""
+    x = mnist.x_test[:300]
+    files = [tmp_path / f"{i:03d}.png" for i in range(len(x))]
+    for f, im in zip(files, x, strict=True):
+        Image.fromarray(im).save(f)
+    r = subprocess.run([sys.executable, "-m", "model.predict", "--json", *map(str, files)], cwd=REPO,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    answers = [json.loads(line) for line in r.stdout.splitlines()]
+    for name, model in shipped.items():
+        cli = np.array([a["digit"] for a in answers if a["model"] == name])
+        raw = probabilities(model, x / 255.0).argmax(1)
+        assert len(cli) == len(x)
+        assert (cli != raw).sum() <= 1, name
+
+
+@pytest.fixture(scope="module")
+def mnist_through_pipeline(mnist):
+    return np.stack([preprocess(im).image for im in mnist.x_test])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, target", [("cnn", 0.9945), ("mlp", 0.9925)])
+def test_mnist_through_the_pipeline_stays_mnist(shipped, mnist, mnist_through_pipeline, name, target):
+    """All 10,000 test digits through preprocess: as good as on the raw tensors, give or take
+    (raw: CNN 99.53%, MLP 99.35%; the pipeline before issue 7: 98.99% and 98.81%)."""
+    x = mnist_through_pipeline
+    assert (probabilities(shipped[name], x).argmax(1) == mnist.y_test).mean() >= target

@@ -59,6 +59,18 @@ def test_every_encoding_gives_the_same_28x28(digit):
         assert np.corrcoef(p.image.ravel(), ref.ravel())[0, 1] > 0.99, name
 
 
+def test_a_heavy_digit_filling_a_corner_keeps_its_polarity():
+    """Most of a digital picture is its ground, at exactly one value, whatever the strokes do:
+    this heavy 8 cut by the canvas's top-left corner (stray-marks set, seed 5) was read inverted."""
+    images, labels = synth.stray_mark_drawings(6, seed=5)
+    img = images[3]
+    assert labels[3] == 8 and img.shape == (280, 280, 4) and (img[..., 3] == 255).all()
+    for x, polarity in ((img, "light-on-dark"), (255 - img[..., :3], "dark-on-light")):
+        p = pp.preprocess(x)
+        assert p.polarity == polarity
+        _assert_mnist_like(p)
+
+
 def test_float_images_in_either_range_match_uint8():
     dark = synth.encode(_ink(3), "dark-on-light")
     ref = pp.preprocess(dark).image
@@ -144,6 +156,44 @@ def test_a_stray_dot_far_away_does_not_move_the_crop():
     dotted = pp.preprocess(synth.encode(_ink(4, height=150, centre=(170, 160), dots=[(20, 20)]), "dark-on-light"))
     assert dotted.box == clean.box
     assert np.abs(dotted.image - clean.image).max() < 1e-6
+
+
+@pytest.mark.parametrize("brush", [3, 10, 25, 40])
+@pytest.mark.parametrize("marks", ["dot", "two dots", "tick"])
+def test_stray_marks_at_any_brush_do_not_move_the_crop(brush, marks):
+    """A tap, a pen put down twice, a short tick, a third of the digit's height or more away."""
+    height, centre = 140, (195, 190)
+    dots = {"dot": [(22, 22)], "two dots": [(22, 22), (22 + 0.6 * brush, 22 + 0.6 * brush)], "tick": []}[marks]
+    rng = np.random.default_rng(0)
+    digit = synth.digit_strokes(4, rng, variant=0)
+    tick = [np.array([[-1.2, -1.1], [-1.05, -1.05]])] if marks == "tick" else []  # unit-height coordinates
+    clean_ink = synth.render(digit, (280, 280), height, centre, brush)
+    marked_ink = synth.render(digit + tick, (280, 280), height, centre, brush, dots)
+    clean, marked = pp.preprocess(synth.encode(clean_ink, "alpha")), pp.preprocess(synth.encode(marked_ink, "alpha"))
+    marks_only = (marked_ink > 0) & ~(clean_ink > 0)
+    ys, xs = np.nonzero(marks_only)
+    x0, y0, _, _ = clean.box
+    assert max(x0 - xs.max(), y0 - ys.max()) >= height / 3  # the marks are clearly apart
+    assert marked.box == clean.box
+    assert np.abs(marked.image - clean.image).max() < 1e-6
+
+
+@pytest.mark.parametrize("brush", [4, 14, 30])
+def test_a_dot_that_ends_a_stroke_is_kept(brush):
+    """A 7 whose pen bounced at the end of its stroke, and a 9 with its tail drawn apart."""
+    rng = np.random.default_rng(0)
+    seven = synth.digit_strokes(7, rng, variant=0, jitter=0)  # ends at (-0.1, 0.5) in unit coordinates
+    end = seven[0][-1] + (0, 0.5 * brush / 150 + 0.06)  # just below the end, not touching it
+    ink = synth.render(seven, (280, 280), 150, (140, 130), brush, dots=[tuple(end * 150 + (140, 130))])
+    p = pp.preprocess(synth.encode(ink, "alpha"))
+    rows = np.nonzero((ink > 0.5).any(1))[0]
+    assert p.box[3] >= rows[-1]  # the crop reaches the dot
+    nine = synth.digit_strokes(9, rng, variant=0, jitter=0)
+    loop, tail = nine[0][:-9], nine[0][-7:] + (0, 0.08)  # the tail drawn as its own stroke, a gap above it
+    ink = synth.render([loop, tail], (280, 280), 150, (140, 130), brush)
+    p = pp.preprocess(synth.encode(ink, "alpha"))
+    rows = np.nonzero((ink > 0.5).any(1))[0]
+    assert p.box[3] >= rows[-1]
 
 
 def test_canvas_drawings_all_read():
@@ -262,3 +312,48 @@ def test_any_valid_array_gives_empty_or_a_28x28(img):
 def test_arbitrary_rgba_bytes_never_raise(img):
     p = pp.preprocess(img)
     assert p.empty or p.image.shape == (28, 28)
+
+
+# ---------------------------------------------------------------- connected components
+
+
+def _flood_fill(grid):
+    """Reference 8-connected labelling: a breadth-first fill from each unlabelled ink cell."""
+    labels = np.full(grid.shape, -1)
+    n = 0
+    for start in zip(*np.nonzero(grid), strict=True):
+        if labels[start] >= 0:
+            continue
+        labels[start], todo = n, [start]
+        while todo:
+            y, x = todo.pop()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    q = (y + dy, x + dx)
+                    if 0 <= q[0] < grid.shape[0] and 0 <= q[1] < grid.shape[1] and grid[q] and labels[q] < 0:
+                        labels[q] = n
+                        todo.append(q)
+        n += 1
+    return labels, n
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 200), st.integers(1, 200), st.floats(0.05, 0.7), st.integers(0, 2**32 - 1))
+def test_components_match_a_flood_fill(h, w, density, seed):
+    """label() against a flood fill on the same block-reduced grid: the same partition of cells,
+    and each component's area and box."""
+    from model.components import label
+    from model.raster import block_reduce
+
+    mask = np.random.default_rng(seed).random((h, w)) < density
+    parts = label(mask)
+    grid = block_reduce(mask, parts.f, np.any, False)
+    ref, n = _flood_fill(grid)
+    assert parts.labels.shape == grid.shape and len(parts.area) == n
+    assert ((parts.labels >= 0) == grid).all()
+    pairs = {(int(a), int(b)) for a, b in zip(parts.labels[grid], ref[grid], strict=True)}
+    assert len(pairs) == n  # a one-to-one map between the two labellings
+    for c in range(n):
+        ys, xs = np.nonzero(parts.labels == c)
+        assert parts.area[c] == len(ys)
+        assert parts.bbox[c].tolist() == [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]
