@@ -1,6 +1,6 @@
 """Smoke test of bench/load.py: a few light websocket clients draw on a real server and get every answer.
 
-No timing assertions: the figures are bench/load.py's to print (RELIABILITY_LOAD.md). This checks that
+No timing assertions: the figures are bench/load.py's to print (RELIABILITY.md). This checks that
 the client still speaks the app's protocol (the canvas is found, a replayed stroke reruns the page and
 both models answer the digit that was drawn), so the load figures keep meaning something.
 """
