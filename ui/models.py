@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from model import store
-from model.predict import probabilities
+from model.infer import probabilities
 from ui.i18n import t
 
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
