@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.evaluate_text import EVALUATE_TEXT
+from ui.explain_text import EXPLAIN_TEXT
 from ui.train_text import TRAIN_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
 # selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
 # browser keeps showing a dropdown's old text until its value is set again
-TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device")
+TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device",
+                        "eval_model_b", "eval_true", "eval_pred")
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "app_title": ("Digit Lab", "数字实验室"),
@@ -81,6 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "explore_tile": ("#{n}: {label} → {pred} ({p:.0%})", "第 {n} 张：{label} → {pred}（{p:.0%}）"),
 }
 TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
+TEXT.update(EVALUATE_TEXT)
+TEXT.update(EXPLAIN_TEXT)
 
 
 def lang() -> str:
