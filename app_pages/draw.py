@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from model.preprocess import ImageError, load_image, preprocess, split_digits
-from ui import figures, models, widgets
+from ui import class_drawings, explain, figures, models, widgets
 from ui.i18n import t
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
@@ -62,6 +62,8 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
     for (slot, entry), col in zip(chosen.items(), right):
         with col:
             widgets.prediction_panel(slot, entry, probs[slot])
+    class_drawings.wrong_row(pre.image, image)  # "Wrong? It was a …": saves it to the class's drawings
+    explain.panel(pre.image, chosen)            # computed only while its expander is open
 
 
 def number(chosen: dict) -> None:
