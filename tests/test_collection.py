@@ -1,10 +1,13 @@
 """The class's drawings on disk: saves, caps, concurrent saves, damaged files, export and import."""
 
+import io
 import multiprocessing as mp
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from model.presets import validate_train
 from train import collection
 from train.collection import CollectionError
 
@@ -22,8 +25,6 @@ def test_a_saved_drawing_keeps_the_28x28_the_label_and_the_canvas(tmp_path):
     c = collection.load(tmp_path)
     assert len(c) == 1 and c.labels.tolist() == [7] and c.counts()[7] == 1
     assert np.abs(c.images[0] / 255 - img).max() <= 0.5 / 255 + 1e-9
-    from PIL import Image
-    import io
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(c.canvas_png(0)))), canvas)
     assert not list(tmp_path.glob("*.tmp"))
 
@@ -103,3 +104,22 @@ def test_an_import_with_bad_labels_is_refused(tmp_path):
                                                    c.canvas_offsets, c.canvas_bytes))
     with pytest.raises(CollectionError, match="labels"):
         collection.import_bytes(bad, folder=tmp_path / "other")
+
+
+def test_training_mixes_in_the_drawings_with_the_teachers_weight(tmp_path, monkeypatch, tiny_cfg):
+    import torch
+
+    from train.engine import train
+    for d in (7, 7, 1):
+        collection.add(drawing(d)[0], d, folder=tmp_path)
+    x, y = torch.zeros((5, 28, 28), dtype=torch.uint8), torch.zeros(5, dtype=torch.long)
+    x2, y2 = collection.with_class_drawings(x, y, 4, folder=tmp_path)
+    assert x2.shape == (5 + 12, 28, 28) and y2[5:].tolist() == [7, 7, 1] * 4
+    assert collection.with_class_drawings(x, y, 0, folder=tmp_path)[0] is x
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    events = []
+    train(tiny_cfg(subset=500, max_steps=2, class_drawings=10), on_event=events.append)
+    assert events[0]["n_train"] == 500 + 30
+    for bad in (-1, 101, 2.5, True):
+        with pytest.raises(ValueError, match="class_drawings"):
+            validate_train(tiny_cfg(class_drawings=bad))

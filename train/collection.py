@@ -230,7 +230,16 @@ def import_bytes(raw: bytes, folder: Path | None = None) -> int:
     return added[0]
 
 
-def training_arrays(folder: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """((N, 28, 28) uint8, (N,) uint8): the drawings as MNIST-shaped training data."""
+def with_class_drawings(x, y, repeat: int, folder: Path | None = None):
+    """Training tensors (B, 28, 28) uint8 and (B,) long, with every saved drawing appended `repeat` times,
+    on the same device. The repeat is the teacher's weight: a few dozen drawings among 60,000 images would
+    barely move the model; repeated, the class's own 7s count. Unchanged when repeat is 0 or none are saved."""
+    import torch
+    if repeat <= 0:
+        return x, y
     c = load(folder)
-    return c.images, c.labels
+    if not len(c):
+        return x, y
+    xs = torch.from_numpy(np.tile(c.images, (repeat, 1, 1))).to(x.device)
+    ys = torch.from_numpy(np.tile(c.labels.astype(np.int64), repeat)).to(y.device)
+    return torch.cat([x, xs]), torch.cat([y, ys])

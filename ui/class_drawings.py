@@ -140,3 +140,11 @@ def _import_box() -> None:
     st.session_state["coll_imported"] = token
     st.session_state["coll_import_msg"] = t("coll_imported", n=added)
     st.rerun()
+
+
+def train_weight() -> int:
+    """The Train page's "include the class's drawings": how many times each saved drawing is repeated."""
+    n = _count()
+    value = st.number_input(t("train_drawings"), 0, 100, step=1, key="train_drawings",
+                            help=t("train_drawings_help", n=n or 0), disabled=not n)
+    return int(value) if n else 0

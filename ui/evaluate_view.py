@@ -84,11 +84,10 @@ def confusion_section(cm: np.ndarray) -> None:
 
 def per_class_table(cm: np.ndarray) -> None:
     pc = metrics.per_class(cm)
-    df = pd.DataFrame({t("digit"): range(10), t("eval_precision"): pc.precision, t("eval_recall"): pc.recall,
-                       "F1": pc.f1, t("eval_support"): pc.support})
-    pct = st.column_config.NumberColumn(format="percent")
-    st.dataframe(df, hide_index=True, key="eval_per_class",
-                 column_config={t("eval_precision"): pct, t("eval_recall"): pct, "F1": pct})
+    pct = lambda a: ["–" if np.isnan(v) else f"{v:.1%}" for v in a]  # noqa: E731
+    df = pd.DataFrame({t("eval_precision"): pct(pc.precision), t("eval_recall"): pct(pc.recall), "F1": pct(pc.f1),
+                       t("eval_support"): [f"{n:,}" for n in pc.support]}, index=pd.Index(range(10), name=t("digit")))
+    st.table(df.T, border="horizontal")  # ten digits across: short enough to sit beside the matrix
     st.caption(t("eval_prf_help"))
 
 

@@ -24,8 +24,8 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
                         "The class can then test the models on it, and train with it.",
                         "点一下就会把这幅笔迹和你想写的数字一起存进全班的收藏。之后全班可以用它测试模型，"
                         "也可以用它来训练。"),
-    "coll_saved": ("Saved as a {d}. The class has {n} drawings.", "已保存为 {d}。全班现在有 {n} 幅笔迹。"),
-    "coll_count": ("The class has saved {n} drawings.", "全班已保存 {n} 幅笔迹。"),
+    "coll_saved": ("Saved as a {d}. Drawings saved by the class: {n}.", "已保存为 {d}。全班已保存的笔迹：{n} 幅。"),
+    "coll_count": ("Drawings saved by the class: {n}.", "全班已保存的笔迹：{n} 幅。"),
     "coll_damaged": ("The class's drawings file cannot be read ({why}). Nothing was changed: move "
                      "data/class_drawings/drawings.npz away (or import a good copy) to start again.",
                      "无法读取全班手写数字的文件（{why}）。没有做任何改动：请把 data/class_drawings/drawings.npz "
@@ -38,7 +38,7 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
     "coll_image": ("There is no drawing to save.", "没有可保存的笔迹。"),
     "coll_busy": ("Many saves at once: please click again in a moment.", "同时保存的人太多：请稍后再点一次。"),
     "coll_title": ("The class's drawings", "全班的手写数字"),
-    "coll_intro": ("{n:,} drawings saved from the Draw page (at most {cap:,}). Evaluate can score any model on "
+    "coll_intro": ("Drawings saved from the Draw page: {n:,} (at most {cap:,}). Evaluate can score any model on "
                    "them, and the Train page can mix them into training.",
                    "从手写识别页保存了 {n:,} 幅笔迹（最多 {cap:,} 幅）。“评估模型”页可以用它们给模型打分，"
                    "训练页可以把它们加入训练。"),
