@@ -73,22 +73,27 @@ def wrong_row(image28: np.ndarray, canvas: np.ndarray | None) -> None:
                 st.caption(t("coll_count", n=n))
 
 
-def _delete_dialog(ids: list[int]) -> None:
-    @st.dialog(t("coll_delete_title"))
-    def confirm():
-        st.write(t("coll_delete_confirm", n=len(ids)))
-        a, b = st.columns(2)
+def _confirm_delete() -> None:
+    """Asks before deleting: the ids wait in session state until Delete or Cancel is clicked."""
+    ids = st.session_state.get("coll_confirm")
+    if not ids:
+        return
+    with st.container(key="coll-confirm", border=True):
+        st.warning(t("coll_delete_confirm", n=len(ids)))
+        a, b, _ = st.columns([1, 1, 4])
         if a.button(t("coll_delete_yes"), type="primary", key="coll_delete_yes", icon=":material/delete:"):
             try:
                 collection.delete(ids)
             except CollectionError as e:
                 st.error(message(e))
                 return
-            st.session_state.pop("coll_pick", None)
+            for i in ids:
+                st.session_state.pop(f"coll_pick_{i}", None)
+            st.session_state.pop("coll_confirm", None)
             st.rerun()
         if b.button(t("coll_delete_no"), key="coll_delete_no"):
+            st.session_state.pop("coll_confirm", None)
             st.rerun()
-    confirm()
 
 
 def explore_section() -> None:
@@ -114,7 +119,8 @@ def explore_section() -> None:
                     st.checkbox(t("coll_pick"), key=f"coll_pick_{c.ids[i]}", label_visibility="collapsed")
         picked = [int(c.ids[i]) for i in idx if st.session_state.get(f"coll_pick_{c.ids[i]}")]
         if st.button(t("coll_delete", n=len(picked)), disabled=not picked, key="coll_delete", icon=":material/delete:"):
-            _delete_dialog(picked)
+            st.session_state["coll_confirm"] = picked
+        _confirm_delete()
         st.download_button(t("coll_export"), collection.export_bytes(), file_name="class_drawings.npz",
                            mime="application/octet-stream", key="coll_export", icon=":material/download:")
     else:

@@ -46,7 +46,6 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
     "coll_show_digit": ("Show only", "只看"),
     "coll_pick": ("Select", "选择"),
     "coll_delete": ("Delete selected ({n})", "删除所选（{n}）"),
-    "coll_delete_title": ("Delete drawings?", "删除笔迹？"),
     "coll_delete_confirm": ("Delete {n} drawings for good? This cannot be undone (export a copy first if unsure).",
                             "要永久删除 {n} 幅笔迹吗？删除后无法恢复（不确定的话请先导出一份）。"),
     "coll_delete_yes": ("Delete", "删除"),
