@@ -21,7 +21,9 @@ LONG = 180_000  # ms: the first scoring of 10,000 images shares 2 cores with oth
 def shot(page, name: str, height: int = 2600) -> None:
     """Streamlit scrolls inside its own container, so a full-page shot needs a tall window."""
     page.set_viewport_size({"width": 1400, "height": height})
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(1000)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=LONG)  # rerun done
+    page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     page.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -42,9 +44,9 @@ def test_explain_and_correct_a_drawing_then_see_it_on_explore(tmp_path):
         page.locator(".st-key-coll-count").get_by_text("Drawings saved by the class: 0").wait_for(timeout=10_000)
         assert page.locator(".st-key-explain-cnn").count() == 0  # closed: nothing computed or shown
         page.get_by_text("Why? Look inside the models").click()
-        page.locator(".st-key-explain-cnn img").first.wait_for(timeout=30_000)
-        page.locator(".st-key-explain-mlp img").first.wait_for(timeout=30_000)
-        assert page.locator(".st-key-explain-cnn img").count() == 3  # saliency + two layers of feature maps
+        page.locator(".st-key-explain-cnn img").nth(2).wait_for(timeout=30_000)  # saliency + two layers of maps
+        page.locator(".st-key-explain-mlp img").nth(1).wait_for(timeout=30_000)  # saliency + top units
+        page.get_by_text("Red pixels pushed cnn towards 7").wait_for(timeout=30_000)
         page.locator(".st-key-coll_label_1 button").click()
         page.locator(".st-key-coll-count").get_by_text("Saved as a 1. Drawings saved by the class: 1.").wait_for(
             timeout=30_000)
@@ -53,7 +55,7 @@ def test_explain_and_correct_a_drawing_then_see_it_on_explore(tmp_path):
             timeout=30_000)
         shot(page, "explain_en")
         to_chinese(page, "写一个数字")
-        page.locator(".st-key-explain-cnn img").first.wait_for(timeout=30_000)
+        page.get_by_text("红色像素把 cnn 推向 7").wait_for(timeout=30_000)  # still open in the other language
         shot(page, "explain_zh")
 
         page.goto(url + "/explore?lang=en")

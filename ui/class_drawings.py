@@ -12,7 +12,7 @@ from PIL import Image
 
 from train import collection
 from train.collection import CollectionError
-from ui import figures
+from ui import data_figures, figures
 from ui.i18n import t
 
 GRID, PER_ROW = 60, 12
@@ -107,8 +107,7 @@ def explore_section() -> None:
         return
     st.caption(t("coll_intro", n=len(c), cap=collection.MAX_DRAWINGS))
     if len(c):
-        st.plotly_chart(figures.class_counts(c.counts(), np.zeros(10), (t("coll_per_digit"), "")),
-                        config={"displayModeBar": False}, key="coll_counts")
+        st.plotly_chart(data_figures.counts_bar(c.counts()), config={"displayModeBar": False}, key="coll_counts")
         digits = st.pills(t("coll_show_digit"), list(range(10)), selection_mode="multi", key="coll_digits")
         idx = np.flatnonzero(np.isin(c.labels, digits)) if digits else np.arange(len(c))
         idx = idx[::-1][:GRID]  # newest first

@@ -87,7 +87,7 @@ def per_class_table(cm: np.ndarray) -> None:
     pct = lambda a: ["–" if np.isnan(v) else f"{v:.1%}" for v in a]  # noqa: E731
     df = pd.DataFrame({t("eval_precision"): pct(pc.precision), t("eval_recall"): pct(pc.recall), "F1": pct(pc.f1),
                        t("eval_support"): [f"{n:,}" for n in pc.support]}, index=pd.Index(range(10), name=t("digit")))
-    st.table(df.T, border="horizontal")  # ten digits across: short enough to sit beside the matrix
+    st.table(df, border="horizontal")
     st.caption(t("eval_prf_help"))
 
 

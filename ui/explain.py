@@ -13,7 +13,7 @@ from model import explain
 from ui import models
 from ui.i18n import t
 
-KEY = "draw_explain"
+KEY, OPEN = "draw_explain", "draw_explain_open"
 UP, DOWN = np.array([220, 38, 38]), np.array([37, 99, 235])  # red: pushed up; blue: pulled down
 MAPS_SHOWN = 16  # feature maps per layer
 
@@ -74,7 +74,10 @@ def _units(model, image28: np.ndarray) -> None:
 
 def panel(image28: np.ndarray, chosen: dict) -> None:
     """An expander under the answers; computes only while it is open."""
-    box = st.expander(t("explain_title"), icon=":material/psychology:", key=KEY, on_change="rerun")
+    # its label is translated, so switching language makes it a new widget: remember the state ourselves
+    box = st.expander(t("explain_title"), expanded=st.session_state.get(OPEN, False), icon=":material/psychology:",
+                      key=KEY, on_change="rerun")
+    st.session_state[OPEN] = box.open
     if not box.open:
         return
     with box:

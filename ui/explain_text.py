@@ -42,7 +42,6 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
                    "them, and the Train page can mix them into training.",
                    "从手写识别页保存了 {n:,} 幅笔迹（最多 {cap:,} 幅）。“评估模型”页可以用它们给模型打分，"
                    "训练页可以把它们加入训练。"),
-    "coll_per_digit": ("drawings", "笔迹"),
     "coll_show_digit": ("Show only", "只看"),
     "coll_pick": ("Select", "选择"),
     "coll_delete": ("Delete selected ({n})", "删除所选（{n}）"),
