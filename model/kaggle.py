@@ -109,8 +109,9 @@ def _slow(block: list[tuple[int, bytes]], expected: list[str]) -> np.ndarray:
     out = np.empty((len(block), len(expected)), np.int64)
     for r, (lineno, line) in enumerate(block):
         cells = line.split(b",")
-        if len(cells) != len(expected):
-            raise CSVError("count", lineno, got=len(cells), expected=len(expected))
+        if len(cells) != len(expected):  # the column is the first one missing, or the first one too many
+            column = expected[len(cells)] if len(cells) < len(expected) else f"#{len(expected) + 1}"
+            raise CSVError("count", lineno, column, got=len(cells), expected=len(expected))
         for c, (col, cell) in enumerate(zip(expected, cells)):
             if not _DIGITS.fullmatch(cell):
                 raise CSVError("not_number", lineno, col, cell=cell.strip().decode("utf-8", "replace")[:20])

@@ -44,7 +44,8 @@ def test_real_images_survive_a_round_trip(mnist):
     (lambda r, v: v.__setitem__(3, "") if r == 1 else None, r"line 3, column pixel2: '' is not a whole number"),
     (lambda r, v: v.__setitem__(3, "1.5"), r"line 2, column pixel2: '1.5' is not a whole number"),
     (lambda r, v: v.__setitem__(3, "-1"), r"line 2, column pixel2: '-1' is not a whole number"),
-    (lambda r, v: v.append("0") if r == 1 else None, r"line 3: 786 values, expected 785"),
+    (lambda r, v: v.append("0") if r == 1 else None, r"line 3, column #786: 786 values, expected 785"),
+    (lambda r, v: v.pop() if r == 0 else None, r"line 2, column pixel783: 784 values, expected 785"),
     (lambda r, v: v.__setitem__(0, "12"), r"line 2, column label: 12 is outside 0–9"),
 ])
 def test_bad_rows_name_the_line_and_column(tweak, msg):
