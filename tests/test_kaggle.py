@@ -53,6 +53,13 @@ def test_bad_rows_name_the_line_and_column(tweak, msg):
         read_kaggle_csv(io.StringIO(csv_text(tweak=tweak)))
 
 
+def test_a_short_row_and_a_long_row_do_not_cancel_out():
+    def shift(r, v):  # the same number of values in all, so only a per-line count can tell
+        v.pop() if r == 0 else v.append("0")
+    with pytest.raises(CSVError, match=r"line 2, column pixel783: 784 values, expected 785"):
+        read_kaggle_csv(csv_text(rows=2, tweak=shift).encode())
+
+
 def test_a_bad_row_deep_in_a_big_file_is_found_by_its_line():
     text = csv_text(rows=5000, tweak=lambda r, v: v.__setitem__(200, "256") if r == 4321 else None)
     with pytest.raises(CSVError, match=r"line 4323, column pixel199: 256 is outside 0–255"):
