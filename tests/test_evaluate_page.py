@@ -87,3 +87,17 @@ def test_every_csv_problem_has_a_sentence_in_both_languages(raw):
         text = TEXT[f"csv_{e.value.kind}"][lang].format(**e.value.details)
         where = TEXT["csv_at_cell"][lang].format(line=e.value.line, column=e.value.column, reason=text)
         assert str(e.value.line) in where and text.strip()
+
+
+def test_the_validation_split_is_scored_on_the_held_out_training_images(mnist, monkeypatch, tmp_path):
+    from train.data import split
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/evaluate.py").run()
+    at.selectbox(key="eval_model_b").select_index(0).run()  # one model: no comparison section
+    at.segmented_control(key="eval_data").set_value("val").run()
+    assert not at.exception and not any(m.label == "Both wrong" for m in at.metric)
+    idx = split(60_000, 10_000, 0).val
+    pred = probabilities(load("cnn")[0], mnist.x_train[idx] / np.float32(255)).argmax(1)
+    assert at.metric[0].value == f"{metrics.accuracy(mnist.y_train[idx], pred):.2%}"

@@ -85,9 +85,10 @@ def confusion_section(cm: np.ndarray) -> None:
 def per_class_table(cm: np.ndarray) -> None:
     pc = metrics.per_class(cm)
     pct = lambda a: ["–" if np.isnan(v) else f"{v:.1%}" for v in a]  # noqa: E731
-    df = pd.DataFrame({t("eval_precision"): pct(pc.precision), t("eval_recall"): pct(pc.recall), "F1": pct(pc.f1),
-                       t("eval_support"): [f"{n:,}" for n in pc.support]}, index=pd.Index(range(10), name=t("digit")))
-    st.table(df, border="horizontal")
+    df = pd.DataFrame({t("digit"): [str(d) for d in range(10)], t("eval_precision"): pct(pc.precision),
+                       t("eval_recall"): pct(pc.recall), "F1": pct(pc.f1),
+                       t("eval_support"): [f"{n:,}" for n in pc.support]})
+    st.table(df, border="horizontal", hide_index=True)
     st.caption(t("eval_prf_help"))
 
 
