@@ -136,3 +136,15 @@ def test_property_any_corruption_gives_csv_error_or_a_valid_read(pos, junk):
         assert e.line is not None and str(e)
     else:  # the junk happened to keep the file valid (e.g. a digit inside a number that stays ≤ 255)
         assert x.shape[1:] == (28, 28) and len(x) == len(y)
+
+
+def test_the_predict_cli_labels_a_csv_and_refuses_a_bad_one_with_a_sentence(tmp_path, capsys, mnist):
+    from model.predict import main
+    good, bad, out = tmp_path / "test.csv", tmp_path / "bad.csv", tmp_path / "submission.csv"
+    good.write_text(kaggle.kaggle_csv(mnist.x_test[:30]))
+    assert main(["--model", "cnn", "--csv", str(good), "--out", str(out)]) == 0
+    labels = [int(line.split(",")[1]) for line in out.read_text().splitlines()[1:]]
+    assert (np.array(labels) == mnist.y_test[:30]).mean() > 0.9
+    bad.write_bytes(csv_text(rows=2).encode("utf-16"))
+    assert main(["--csv", str(bad), "--out", str(tmp_path / "s2.csv")]) == 2
+    assert "UTF-16" in capsys.readouterr().err and not (tmp_path / "s2.csv").exists()
