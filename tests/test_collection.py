@@ -58,7 +58,7 @@ def test_two_browsers_saving_at_once_lose_nothing(tmp_path):
     with mp.get_context("spawn").Pool(4) as pool:
         pool.map(_save_many, [(tmp_path, w) for w in range(4)])
     c = collection.load(tmp_path)
-    assert len(c) == 32 and len(np.unique(c.ids)) == 32
+    assert len(c) == 32 and len(np.unique(c.ids)) == 32 and collection.count(tmp_path) == 32
 
 
 def test_a_damaged_file_is_refused_and_never_written_over(tmp_path):
@@ -72,6 +72,7 @@ def test_a_damaged_file_is_refused_and_never_written_over(tmp_path):
     with pytest.raises(CollectionError):
         collection.add(drawing()[0], 2, folder=tmp_path)
     assert path.read_bytes() == damaged  # the teacher can still rescue it
+    assert collection.count(tmp_path) is None and collection.count(tmp_path / "none") == 0
 
 
 def test_delete_export_and_import(tmp_path):

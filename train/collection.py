@@ -123,6 +123,18 @@ def load(folder: Path | None = None) -> Collection:
     return parse(raw)
 
 
+def count(folder: Path | None = None) -> int | None:
+    """How many drawings are saved, reading only the ids (cheap enough for every stroke); None if unreadable."""
+    path = Path(folder or folder_default()) / FILE
+    if not path.exists():
+        return 0
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return len(z["ids"])
+    except Exception:  # noqa: BLE001 - any failure means "unreadable"; load() says why
+        return None
+
+
 def _write(folder: Path, c: Collection) -> None:
     raw = _encode(c)
     if len(raw) > MAX_FILE_BYTES:
