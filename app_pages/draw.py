@@ -12,7 +12,7 @@ import streamlit as st
 
 from model.image_file import ImageError, load_image
 from model.preprocess import preprocess, split_digits
-from ui import figures, ink_canvas, models, widgets
+from ui import class_drawings, explain, figures, ink_canvas, models, widgets
 from ui.i18n import t
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
@@ -59,6 +59,8 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
         widgets.verdict(chosen, probs)
         if offer_box and st.toggle(t("show_crop"), key="draw_show_crop"):
             st.image(figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
+    class_drawings.wrong_row(pre.image, image)  # "Wrong? It was a …": saves it to the class's drawings
+    explain.panel(pre.image, chosen)            # computed only while its expander is open
 
 
 @st.fragment

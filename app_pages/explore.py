@@ -1,7 +1,8 @@
-"""Explore page: the MNIST data itself, and how a model does on the test set, image by image.
+"""Explore page: the MNIST data itself, how a model does on the test set image by image, and the class's drawings.
 
-What seeds 000, 001 and 003 plot around their training: the class balance, a random sample grid,
-and test images with their probability bars, blue when the model is right and red when it is wrong.
+What seeds 000, 001 and 003 plot around their training: the class balance, a random sample grid, each
+digit's mean image and the spread of pixel values, and test images with their probability bars, blue
+when the model is right and red when it is wrong.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import figures, models, widgets
+from ui import class_drawings, data_figures, figures, models, widgets
 from ui.i18n import t
 
 SAMPLES, TILES, PER_ROW = 24, 24, 12
@@ -31,6 +32,18 @@ for row in range(0, SAMPLES, PER_ROW):
     for i, col in zip(pick[row:row + PER_ROW], st.columns(PER_ROW)):
         col.image(figures.pixel_grid(data.x_train[i] / 255, cell=3), caption=str(data.y_train[i]),
                   width="stretch")
+
+st.subheader(t("explore_means"), help=t("explore_means_help"))
+for d, (mean, col) in enumerate(zip(data_figures.digit_means(data.x_train, data.y_train), st.columns(10))):
+    col.image(figures.pixel_grid(mean, cell=3), caption=str(d), width="stretch")
+
+st.subheader(t("explore_spread"), help=t("explore_spread_help"))
+log = st.toggle(t("explore_log"), value=True, key="explore_log")
+st.plotly_chart(data_figures.intensity_hist(data_figures.intensity_counts(data.x_train, len(data.x_train)),
+                                            t("explore_intensity"), t("explore_share"), log),
+                config={"displayModeBar": False}, key="explore_spread")
+
+class_drawings.explore_section()
 
 st.subheader(t("explore_predictions"))
 entries = models.entries()

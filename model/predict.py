@@ -15,24 +15,15 @@ import stat
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from model import store
 from model.image_file import ImageError, load_image
+from model.infer import labels_uint8, probabilities  # noqa: F401 - probabilities: re-exported for callers
+from model.kaggle import CSVError, read_kaggle_csv, write_submission
 from model.preprocess import preprocess
 
 DEFAULT_MODELS = ("mlp", "cnn")
-
-
-@torch.inference_mode()
-def probabilities(model: torch.nn.Module, images: np.ndarray, batch: int = 2000) -> np.ndarray:
-    """(N, 28, 28) or (28, 28) float in [0, 1] → (N, 10) float32 probabilities that sum to 1."""
-    x = torch.as_tensor(np.asarray(images, dtype=np.float32))
-    if x.ndim == 2:
-        x = x[None]
-    out = [torch.softmax(model(x[i:i + batch, None]).float(), dim=1) for i in range(0, len(x), batch)]
-    return torch.cat(out).numpy() if out else np.zeros((0, 10), np.float32)
 
 
 def load(name_or_dir: str) -> tuple[torch.nn.Module, dict]:
@@ -75,7 +66,6 @@ def main(argv=None) -> int:
         print(f"python -m model.predict: error: {e}", file=sys.stderr)
         return 2
     if a.csv:
-        from train.data import CSVError, read_kaggle_csv, write_submission  # only this workflow needs it
         try:
             out = output_path(a.out)
         except ValueError as e:
@@ -87,7 +77,7 @@ def main(argv=None) -> int:
             print(f"python -m model.predict: error: {a.csv}: {e}", file=sys.stderr)
             return 2
         name, model = models[0]
-        labels = probabilities(model, x.astype(np.float32) / 255).argmax(1)
+        labels = labels_uint8(model, x)
         try:
             write_submission(out, labels)
         except OSError as e:

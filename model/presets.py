@@ -43,6 +43,7 @@ class TrainConfig:
     device: str = "auto"               # auto | cpu | cuda | cuda:N | mps
     subset: int = 0                    # train on the first N training images only (0: all); for tests
     max_steps: int = 0                 # stop after N optimiser steps (0: no limit); --dry-run uses it
+    class_drawings: int = 0            # each of the class's saved drawings appears this many times (0: none)
 
 
 def train_config_to_dict(cfg: TrainConfig) -> dict:
@@ -101,6 +102,9 @@ def validate_train(cfg: TrainConfig) -> list[str]:
         raise ValueError(f"subset must be in [0, 60000] and max_steps ≥ 0, got {cfg.subset} and {cfg.max_steps}")
     if not 0 <= cfg.seed < 2**32:
         raise ValueError(f"seed must be between 0 and 4,294,967,295, got {cfg.seed}")
+    if not isinstance(cfg.class_drawings, int) or isinstance(cfg.class_drawings, bool) \
+            or not 0 <= cfg.class_drawings <= 100:
+        raise ValueError(f"class_drawings must be a whole number of repeats in [0, 100], got {cfg.class_drawings!r}")
     if cfg.early_stopping == "val" and cfg.val_size == 0:
         raise ValueError("early stopping on validation needs a validation set (val_size > 0)")
     if cfg.test_protocol == "on_val_improve" and cfg.val_size == 0:

@@ -6,6 +6,7 @@ import pytest
 
 from model.presets import get
 from train.data import load_mnist
+from ui import ink_canvas
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +21,12 @@ def tiny_cfg():
         base = get(preset).train
         return dataclasses.replace(base, **{"epochs": 1, "subset": 3000, "device": "cpu", **changes})
     return make
+
+
+@pytest.fixture
+def canvas(monkeypatch):
+    """{canvas key: RGBA image}: what the Draw page's drawing surfaces return on the next AppTest run
+    (AppTest has no browser: the page's own drawing component is swapped out, the page knows nothing)."""
+    drawn = {}
+    monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
+    return drawn

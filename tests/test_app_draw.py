@@ -17,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 from model import store
 from model.nets import config_from_dict
 from model.store import PRETRAINED
-from ui import ink_canvas
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
 MARKUP = "<img src=x onerror=alert(1)><b>bold</b> **star** [link](http://e.x) :red[red] $x^2$"
@@ -33,14 +32,6 @@ def canvas_of(digit28: np.ndarray, size: int = 280) -> np.ndarray:
 
 def digits_shown(at) -> list[str]:
     return [m.value.split("data-digit='")[1][0] for m in at.markdown if "data-digit=" in m.value]
-
-
-@pytest.fixture
-def canvas(monkeypatch):
-    """{canvas key: RGBA image}: what the page's drawing surfaces return on the next run."""
-    drawn = {}
-    monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
-    return drawn
 
 
 @pytest.fixture

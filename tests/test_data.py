@@ -1,9 +1,8 @@
-"""MNIST fetching and verification (on small fake IDX files), splits, and Kaggle CSVs."""
+"""MNIST fetching and verification (on small fake IDX files), and splits (Kaggle CSVs: test_kaggle.py)."""
 
 import gzip
 import hashlib
 import http.server
-import io
 import threading
 import time
 
@@ -96,43 +95,3 @@ def test_splits_are_deterministic_and_disjoint():
     assert not set(a.train.tolist()) & set(a.val.tolist())
     assert not np.array_equal(a.val, data.split(60_000, 10_000, seed=5).val)
     assert len(data.split(60_000).val) == 0
-
-
-def kaggle(labelled=True, rows=2, tweak=None):
-    header = (["label"] if labelled else []) + [f"pixel{i}" for i in range(784)]
-    lines = [",".join(header)]
-    for r in range(rows):
-        vals = ([str(r % 10)] if labelled else []) + ["0"] * 784
-        if tweak:
-            tweak(r, vals)
-        lines.append(",".join(vals))
-    return io.StringIO("\n".join(lines) + "\n")
-
-
-def test_kaggle_csv_round_trip(tmp_path):
-    x, y = data.read_kaggle_csv(kaggle(labelled=True, rows=3))
-    assert x.shape == (3, 28, 28) and y.tolist() == [0, 1, 2]
-    x, y = data.read_kaggle_csv(kaggle(labelled=False, rows=2))
-    assert x.shape == (2, 28, 28) and y is None
-    data.write_submission(tmp_path / "s.csv", [7, 2])
-    assert (tmp_path / "s.csv").read_text().splitlines() == ["ImageId,Label", "1,7", "2,2"]
-
-
-@pytest.mark.parametrize("tweak, msg", [
-    (lambda r, v: v.__setitem__(5, "300"), r"line 2, column pixel4: 300 is outside 0–255"),
-    (lambda r, v: v.__setitem__(1, "abc"), r"line 2, column pixel0: 'abc' is not a whole number"),
-    (lambda r, v: v.append("0") if r == 1 else None, r"line 3: 786 values, expected 785"),
-    (lambda r, v: v.__setitem__(0, "12"), r"line 2, column label: 12 is outside 0–9"),
-])
-def test_bad_kaggle_rows_name_the_line_and_column(tweak, msg):
-    with pytest.raises(data.CSVError, match=msg):
-        data.read_kaggle_csv(kaggle(tweak=tweak))
-
-
-def test_kaggle_header_with_missing_or_extra_columns_is_refused():
-    bad = io.StringIO("label," + ",".join(f"pixel{i}" for i in range(783)) + "\n")
-    with pytest.raises(data.CSVError, match="line 1.*missing columns.*pixel783"):
-        data.read_kaggle_csv(bad)
-    bad = io.StringIO("label,extra," + ",".join(f"pixel{i}" for i in range(784)) + "\n")
-    with pytest.raises(data.CSVError, match="extra"):
-        data.read_kaggle_csv(bad)

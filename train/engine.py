@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from model.nets import build, n_params
 from model.presets import TrainConfig, validate_train
 from train.augment import augment
+from train.collection import with_class_drawings
 from train.data import MNIST, load_mnist, split
 
 Event = dict
@@ -141,6 +142,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     train_idx = sp.train[:cfg.subset] if cfg.subset else sp.train
     as_t = lambda a: torch.from_numpy(np.array(a)).to(dev)  # noqa: E731 - a writable copy
     x_tr, y_tr = as_t(data.x_train[train_idx]), as_t(data.y_train[train_idx]).long()
+    x_tr, y_tr = with_class_drawings(x_tr, y_tr, cfg.class_drawings)
     x_va, y_va = as_t(data.x_train[sp.val]), as_t(data.y_train[sp.val]).long()
     x_te, y_te = as_t(data.x_test), as_t(data.y_test).long()
 

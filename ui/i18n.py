@@ -8,12 +8,15 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.draw_text import DRAW_TEXT
+from ui.evaluate_text import EVALUATE_TEXT
+from ui.explain_text import EXPLAIN_TEXT
 from ui.train_text import TRAIN_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
 # selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
 # browser keeps showing a dropdown's old text until its value is set again
-TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device")
+TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device",
+                        "eval_model_b", "eval_true", "eval_pred")
 
 TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "language": ("Language", "语言"),
@@ -80,6 +83,8 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
 }
 TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
 TEXT.update(DRAW_TEXT)  # so does the Draw page, for its newer ones
+TEXT.update(EVALUATE_TEXT)
+TEXT.update(EXPLAIN_TEXT)
 
 
 def lang() -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from model import store
-from model.predict import probabilities
+from model.infer import probabilities
 from train import catalog
 from ui.i18n import t
 

@@ -15,6 +15,7 @@ import torch
 from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from train import jobs
+from ui import class_drawings
 from ui.i18n import lang, t
 from ui.safe_text import md
 from ui.train_text import PRESET_ZH
@@ -113,6 +114,7 @@ def settings(base: presets.Preset, model) -> tuple[presets.TrainConfig | None, b
         subset = st.number_input(t("train_subset"), 0, 60_000, step=1000, key="train_subset",
                                  help=t("train_subset_help"))
         ok &= field_error(subset == 0 or subset >= 100, "train_bad_subset")
+        drawings = class_drawings.train_weight()
     if not ok:
         return None, False
     # the preset's protocol scores the test set only when validation improves; without a validation set
@@ -120,7 +122,8 @@ def settings(base: presets.Preset, model) -> tuple[presets.TrainConfig | None, b
     protocol = base.train.test_protocol if split else "every_epoch"
     cfg = replace(base.train, model=model, optimizer=opt, lr=float(lr), batch_size=int(batch), epochs=int(epochs),
                   weight_decay=float(l2), loss=loss, schedule=schedule, early_stopping=early, augment=augment,
-                  val_size=split, test_protocol=protocol, seed=int(seed), device=device, subset=int(subset))
+                  val_size=split, test_protocol=protocol, seed=int(seed), device=device, subset=int(subset),
+                  class_drawings=drawings)
     return cfg, True
 
 

@@ -1,0 +1,103 @@
+"""AppTest of the Evaluate page: scores that match an independent count, the gallery's filters, the class's
+drawings as a data set, and a translated message for every kind of bad Kaggle CSV."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from model import kaggle, metrics
+from model.infer import probabilities
+from model.predict import load
+from train import collection
+from ui.i18n import TEXT
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def answers(mnist):
+    return {n: probabilities(load(n)[0], mnist.x_test / np.float32(255)).argmax(1) for n in ("cnn", "mlp")}
+
+
+def captions(at, pattern=r"#(\d+): (\d) → (\d) \("):
+    return [tuple(map(int, m.groups())) for img in at.image for c in img.captions if (m := re.match(pattern, c))]
+
+
+def test_scores_overlap_and_gallery_filters(mnist, answers, monkeypatch, tmp_path):
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/evaluate.py").run()
+    assert not at.exception
+    acc = {n: metrics.accuracy(mnist.y_test, p) for n, p in answers.items()}
+    shown = {m.label.split(" ·")[0]: m.value for m in at.metric}
+    assert shown["cnn"] == f"{acc['cnn']:.2%}" and shown["mlp"] == f"{acc['mlp']:.2%}"
+    o = metrics.overlap(mnist.y_test, answers["cnn"], answers["mlp"])
+    assert shown["Only cnn wrong"] == f"{len(o.only_a):,}" and shown["Both wrong"] == f"{len(o.both):,}"
+    assert any(c.value.startswith("The article reported:") for c in at.caption)
+
+    gallery = [c for c in captions(at) if c[1] != c[2]]
+    assert len(gallery) == 24 and all(mnist.y_test[n - 1] == t for n, t, _ in gallery)
+    cm = metrics.confusion(mnist.y_test, answers["cnn"])
+    np.fill_diagonal(cm, 0)
+    true, pred = np.unravel_index(cm.argmax(), cm.shape)
+    at.selectbox(key="eval_true").set_value(int(true)).run()
+    at.selectbox(key="eval_pred").set_value(int(pred)).run()
+    filtered = [c for c in captions(at) if c[1] == true]
+    assert len(filtered) == cm[true, pred] and all(g == pred for _, _, g in filtered)
+
+    at.segmented_control(key="eval_focus").set_value(1).run()  # now the MLP's mistakes
+    assert not at.exception
+    mlp_wrong = np.flatnonzero((answers["mlp"] != mnist.y_test) & (mnist.y_test == true) & (answers["mlp"] == pred))
+    assert sorted(n - 1 for n, t, g in captions(at) if t == true and g == pred) == sorted(mlp_wrong.tolist())[:24]
+
+
+def test_the_class_drawings_are_a_data_set(monkeypatch, tmp_path, mnist):
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/evaluate.py").run()
+    at.segmented_control(key="eval_data").set_value("drawings").run()
+    assert "No drawings saved yet" in at.info[0].value
+    for i in range(5):
+        collection.add(mnist.x_test[i] / 255, int(mnist.y_test[i]), folder=tmp_path)
+    collection.add(mnist.x_test[5] / 255, (int(mnist.y_test[5]) + 1) % 10, folder=tmp_path)  # a mislabelled one
+    at.run()
+    assert not at.exception
+    cnn = next(m.value for m in at.metric if m.label.startswith("cnn"))
+    assert cnn == f"{5 / 6:.2%}"  # the CNN reads the first six test images right; one label is wrong
+    (tmp_path / collection.FILE).write_bytes(b"garbage")
+    at.run()
+    assert "cannot be read" in at.error[0].value
+
+
+@pytest.mark.parametrize("raw", [
+    b"", "label,x\n".encode("utf-16"), b"\x89PNG\r\n\x00\x00", b"label,pixel0\n",
+    kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).replace("\n3,0,", "\n3,0.5,", 1).encode(),
+    kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [12]).encode(),
+    kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).rstrip().encode() + b",0\n",
+])
+def test_every_csv_problem_has_a_sentence_in_both_languages(raw):
+    with pytest.raises(kaggle.CSVError) as e:
+        kaggle.read_kaggle_csv(raw)
+    for lang in (0, 1):
+        text = TEXT[f"csv_{e.value.kind}"][lang].format(**e.value.details)
+        where = TEXT["csv_at_cell"][lang].format(line=e.value.line, column=e.value.column, reason=text)
+        assert str(e.value.line) in where and text.strip()
+
+
+def test_the_validation_split_is_scored_on_the_held_out_training_images(mnist, monkeypatch, tmp_path):
+    from train.data import split
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/evaluate.py").run()
+    at.selectbox(key="eval_model_b").select_index(0).run()  # one model: no comparison section
+    at.segmented_control(key="eval_data").set_value("val").run()
+    assert not at.exception and not any(m.label == "Both wrong" for m in at.metric)
+    idx = split(60_000, 10_000, 0).val
+    pred = probabilities(load("cnn")[0], mnist.x_train[idx] / np.float32(255)).argmax(1)
+    assert at.metric[0].value == f"{metrics.accuracy(mnist.y_train[idx], pred):.2%}"

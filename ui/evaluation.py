@@ -1,0 +1,109 @@
+"""The Evaluate page's data: the data sets a model can be scored on, and its cached answers on each.
+
+Answers are cached per (checkpoint path, weights mtime, data set identity): a retrained run at the same
+path is scored again, and switching pages or models back and forth costs nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from model import presets, store
+from model.infer import labels_uint8, probabilities
+from model.kaggle import CSVError, read_kaggle_csv
+from train import collection
+from ui import models
+from ui.i18n import t
+
+DATASETS = ("test", "val", "kaggle", "drawings")
+VAL_SIZE, VAL_SEED = 10_000, 0  # seed 004's 50k / 10k split of the training images
+
+
+@dataclass(frozen=True)
+class DataSet:
+    key: str             # identity for the cache: a name, or a content hash
+    images: np.ndarray   # (N, 28, 28) uint8
+    labels: np.ndarray   # (N,) uint8
+
+
+def mnist_test() -> DataSet:
+    d = models.mnist()
+    return DataSet("mnist-test", d.x_test, d.y_test)
+
+
+def validation() -> DataSet:
+    from train.data import split
+    d = models.mnist()
+    idx = split(len(d.x_train), VAL_SIZE, VAL_SEED).val
+    return DataSet(f"mnist-val-{VAL_SIZE}-{VAL_SEED}", d.x_train[idx], d.y_train[idx])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_csv(raw: bytes, labelled: bool | None) -> tuple[np.ndarray, np.ndarray | None]:
+    return read_kaggle_csv(raw, labelled=labelled)
+
+
+def read_csv(raw: bytes, labelled: bool | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A Kaggle CSV's images and labels, parsed once per file content. Raises CSVError."""
+    return _read_csv(raw, labelled)
+
+
+def kaggle_train(raw: bytes) -> DataSet:
+    x, y = read_csv(raw, labelled=True)
+    return DataSet("kaggle-" + hashlib.sha256(raw).hexdigest()[:16], x, y)
+
+
+def class_drawings() -> DataSet:
+    """Raises CollectionError when the collection file is damaged."""
+    c = collection.load()
+    return DataSet(f"drawings-{hashlib.sha256(c.ids.tobytes() + c.labels.tobytes()).hexdigest()[:16]}",
+                   c.images, c.labels)
+
+
+def csv_message(e: CSVError) -> str:
+    """A translated sentence naming the line, the column and the reason."""
+    reason = t(f"csv_{e.kind}", **e.details)
+    if e.line and e.column:
+        return t("csv_at_cell", line=e.line, column=e.column, reason=reason)
+    return t("csv_at_line", line=e.line, reason=reason) if e.line else reason
+
+
+def _mtime(entry: store.ModelEntry) -> float:
+    return (entry.path / "model.safetensors").stat().st_mtime
+
+
+# persisted on disk: 10,000 images through a CNN take about 10 s on two busy cores, so a teacher who opens
+# the page once before class makes it instant for everyone, even after a restart. The weights' mtime in the
+# key means a retrained checkpoint is scored again.
+@st.cache_data(show_spinner=False, max_entries=24, persist="disk")
+def _probs(path: str, mtime: float, data_key: str, _images: np.ndarray) -> np.ndarray:
+    model, _ = models._load(path, mtime)
+    return probabilities(model, _images / np.float32(255))
+
+
+def probs(entry: store.ModelEntry, ds: DataSet) -> np.ndarray:
+    """(N, 10) probabilities of `entry` on `ds`, computed once per checkpoint and data set."""
+    return _probs(str(entry.path), _mtime(entry), ds.key, ds.images)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _labels(path: str, mtime: float, data_key: str, _images: np.ndarray) -> np.ndarray:
+    model, _ = models._load(path, mtime)
+    return labels_uint8(model, _images)
+
+
+def submission_labels(entry: store.ModelEntry, raw: bytes) -> np.ndarray:
+    """The digits `entry` reads in a Kaggle test.csv (the predict CLI's own code path). Raises CSVError."""
+    x, _ = read_csv(raw, labelled=False)
+    return _labels(str(entry.path), _mtime(entry), hashlib.sha256(raw).hexdigest(), x)
+
+
+def reported(entry: store.ModelEntry) -> str | None:
+    """What the preset's source reported, as text ('99.12% test'), when the model came from a preset."""
+    try:
+        return presets.get(entry.preset).reported or None if entry.preset else None
+    except (KeyError, ValueError):
+        return None
