@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from train.data import load_mnist, split
-from train.engine import device_name, resolve_device
+from train.data import load_mnist
+from train.engine import device_name, prepare_data, resolve_device
 
 
 class BatchedMLP(nn.Module):
@@ -81,14 +81,9 @@ def sweep(ks: list[int], ms: list[int], epochs: int = 2, batch: int = 10, lr: fl
           on_result=None) -> list[dict]:
     """Seed 004's recipe (sigmoid, CE + L2, SGD lr 0.01, batch 10, 50k/10k split) for every (k, m)."""
     dev = resolve_device(device)
-    data = load_mnist()
-    sp = split(60_000, 10_000, seed)
-    tr = sp.train[:subset] if subset else sp.train
-    as_t = lambda a: torch.from_numpy(np.array(a)).to(dev)  # noqa: E731
-    x_tr = as_t(data.x_train[tr]).reshape(len(tr), -1).float() / 255
-    y_tr = as_t(data.y_train[tr]).long()
-    x_va = as_t(data.x_train[sp.val]).reshape(len(sp.val), -1).float() / 255
-    y_va = as_t(data.y_train[sp.val]).long()
+    d = prepare_data(load_mnist(), dev, val_size=10_000, seed=seed, subset=subset)
+    flat = lambda x: x.reshape(len(x), -1).float() / 255  # noqa: E731 - (N, 28, 28) uint8 → (N, 784)
+    x_tr, y_tr, x_va, y_va = flat(d.x_train), d.y_train, flat(d.x_val), d.y_val
     results = []
     for k in ks:
         torch.manual_seed(seed)
