@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.sweep_text import SWEEP_TEXT
 from ui.train_text import TRAIN_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
@@ -81,6 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "explore_tile": ("#{n}: {label} → {pred} ({p:.0%})", "第 {n} 张：{label} → {pred}（{p:.0%}）"),
 }
 TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
+TEXT.update(SWEEP_TEXT)  # and so does the Sweep page
 
 
 def lang() -> str:
