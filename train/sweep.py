@@ -54,7 +54,7 @@ class SweepConfig:
         """What is wrong with this config, in words (empty when it can run)."""
         out = []
         if not self.ks or not all(isinstance(k, int) and 1 <= k <= 3 for k in self.ks):
-            out.append("k must be 1, 2 or 3")
+            out.append("k must be 1-3")
         if not self.ms or not all(isinstance(m, int) and 1 <= m <= 4096 for m in self.ms):
             out.append("m must be whole numbers from 1 to 4096")
         if not 1 <= self.epochs <= 100:
@@ -177,7 +177,16 @@ def train_piece(cfg: SweepConfig, k: int, widths: tuple[int, ...], data: MNIST |
     run = _piece_numpy if cfg.backend == "numpy" else _piece_torch
     should_stop = should_stop or (lambda: False)
     t0, best, test, best_epoch, curves = time.perf_counter(), None, None, None, []
-    for epoch, val, scorer in run(cfg, k, widths, data, should_stop):
+    epochs = run(cfg, k, widths, data, should_stop)
+    while True:
+        try:
+            epoch, val, scorer = next(epochs)
+        except StopIteration:
+            break
+        except Stopped:
+            if not curves:
+                raise
+            break  # stopped within a later epoch: the rows of the epochs done are kept
         curves.append(val)
         improved = val > best if best is not None else np.ones(len(widths), bool)
         if cfg.protocol == "plain" or improved.any():  # seed 004: test only the models that improved
@@ -261,6 +270,8 @@ def sweep(cfg: SweepConfig, on_event: Callable[[dict], None] | None = None,
             for row in piece_rows:
                 rows.append(row)
                 emit({"kind": "row", **row, "elapsed_s": time.perf_counter() - t0})
+            if should_stop():
+                raise Stopped
     except Stopped:
         stopped = True
     best = best_row(rows, cfg.protocol)
