@@ -19,17 +19,15 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from model.batched_mlp import ACTIVATIONS, BatchedMLP
 from train.data import MNIST, load_mnist
 from train.engine import device_name, prepare_data, resolve_device
 
-ACTIVATIONS = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}
 PROTOCOLS = ("seed004", "plain")   # seed004: 50k/10k/10k, test only when val improves; plain: 60k/test
 BACKENDS = ("torch", "numpy")
 
@@ -48,7 +46,7 @@ class SweepConfig:
     device: str = "auto"
     seed: int = 0
     subset: int = 0              # train on the first N training images only (tests, quick looks)
-    max_units: int = 4096        # hidden units of one piece (one batched model)
+    max_units: int = 2048        # hidden units per layer of one piece (one batched model)
 
     def problems(self) -> list[str]:
         """What is wrong with this config, in words (empty when it can run)."""
@@ -100,46 +98,6 @@ def pieces(cfg: SweepConfig) -> list[tuple[int, tuple[int, ...]]]:
         if chunk:
             out.append((k, tuple(chunk)))
     return out
-
-
-class BatchedMLP(nn.Module):
-    """len(widths) MLPs [784, m × k, 10], one per m in `widths`: (B, 784) → (B, n, 10) logits."""
-
-    def __init__(self, widths: list[int], k: int, activation: str = "sigmoid", seed: int | None = None):
-        super().__init__()
-        self.widths, self.k, self.act = list(widths), k, ACTIVATIONS[activation]
-        sizes = [[784] + [m] * k + [10] for m in widths]
-        # with a seed, each model draws its start from its own generator: the same weights whichever
-        # piece of the grid it is trained in, alone or beside others
-        gens = [torch.Generator().manual_seed(seed * 1_000_000 + k * 10_000 + m) if seed is not None else None
-                for m in widths]
-        self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
-        for layer in range(k + 1):
-            fan_in = [s[layer] for s in sizes]
-            fan_out = [s[layer + 1] for s in sizes]
-            shared = layer == 0  # every model reads the same 784 pixels
-            w = torch.zeros(784 if shared else sum(fan_in), sum(fan_out))
-            mask = torch.zeros_like(w)
-            b = torch.empty(sum(fan_out))
-            r0 = c0 = 0
-            for fi, fo, g in zip(fan_in, fan_out, gens):
-                rows, cols = slice(0, 784) if shared else slice(r0, r0 + fi), slice(c0, c0 + fo)
-                bound = 1 / math.sqrt(fi)  # nn.Linear's default init, with each model's own fan-in
-                w[rows, cols] = torch.empty(fi, fo).uniform_(-bound, bound, generator=g)
-                b[cols] = torch.empty(fo).uniform_(-bound, bound, generator=g)
-                mask[rows, cols] = 1
-                r0, c0 = r0 + fi, c0 + fo
-            self.weights.append(nn.Parameter(w))
-            self.biases.append(nn.Parameter(b))
-            self.register_buffer(f"mask{layer}", mask)
-
-    def forward(self, x):  # (B, 784) in [0, 1] → (B, n_models, 10)
-        h = x
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = h @ (w * getattr(self, f"mask{layer}")) + b  # the mask keeps the blocks apart, gradients too
-            if layer < self.k:
-                h = self.act(h)
-        return h.view(len(x), len(self.widths), 10)
 
 
 def loss_fn(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -286,6 +244,7 @@ def best_row(rows: list[dict], protocol: str = "seed004") -> dict | None:
     return max(rows, key=lambda r: (r[key], -r["k"], -r["m"])) if rows else None
 
 
+
 def parse_ms(text: str) -> tuple[int, ...]:
     """"10,30,100" or "10:784" or "10:784:5" (start:stop:step, stop included) → widths."""
     if ":" in text:
@@ -295,76 +254,6 @@ def parse_ms(text: str) -> tuple[int, ...]:
         return tuple(range(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
     return tuple(int(v) for v in text.split(","))
 
-
-def main(argv=None) -> int:
-    import argparse
-    import json
-    import sys
-    p = argparse.ArgumentParser(prog="python -m train.sweep", description=__doc__.splitlines()[0])
-    p.add_argument("--study", action="store_true", help="the whole study: k 1,2,3, m 10:784, 30 epochs")
-    p.add_argument("--k", help="hidden layers, comma-separated (1-3); default 1")
-    p.add_argument("--m", help="units per layer: 10,30,100 or start:stop[:step]; default 10:297 (the article's)")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--lr", type=float)
-    p.add_argument("--batch", type=int)
-    p.add_argument("--l2", type=float)
-    p.add_argument("--activation", choices=list(ACTIVATIONS))
-    p.add_argument("--protocol", choices=PROTOCOLS)
-    p.add_argument("--backend", choices=BACKENDS)
-    p.add_argument("--device")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--subset", type=int, help="train on the first N training images only")
-    p.add_argument("--max-units", type=int, help="hidden units per piece (one batched model)")
-    p.add_argument("--ray", metavar="auto|ADDRESS", help="send the pieces to a Ray cluster (auto: join or start one)")
-    p.add_argument("--out", help="a sweep folder to write (the app's jobs pass one that holds config.json)")
-    p.add_argument("--json", help="also write the rows to this file")
-    p.add_argument("--quiet", action="store_true")
-    a = p.parse_args(argv)
-    from train import sweep_jobs
-    out = Path(a.out) if a.out else None
-    if out and (out / "config.json").exists() and not (out / "metrics.jsonl").exists():
-        status = sweep_jobs.execute(out)  # a folder prepared by sweep_jobs.start: run it as configured
-        return 0 if status["state"] in ("done", "stopped") else 1
-    base = STUDY if a.study else ARTICLE
-    try:
-        changes = {name: value for name, value in (
-            ("ks", tuple(int(v) for v in a.k.split(",")) if a.k else None), ("ms", parse_ms(a.m) if a.m else None),
-            ("epochs", a.epochs), ("lr", a.lr), ("batch_size", a.batch), ("l2", a.l2), ("activation", a.activation),
-            ("protocol", a.protocol), ("backend", a.backend), ("device", a.device), ("seed", a.seed),
-            ("subset", a.subset), ("max_units", a.max_units)) if value is not None}
-        cfg = SweepConfig.from_dict({**base.to_dict(), **changes})
-    except ValueError as e:
-        cfg, problems = None, [str(e)]
-    else:
-        problems = cfg.problems()
-    if problems:
-        print(f"python -m train.sweep: error: {'; '.join(problems)}", file=sys.stderr)
-        return 2
-    if out and out.exists() and any(out.iterdir()):
-        print(f"python -m train.sweep: error: {out} is not empty; choose a new folder", file=sys.stderr)
-        return 2
-    if out is None:
-        import tempfile
-        out = Path(tempfile.mkdtemp(prefix="sweep-"))
-    out.mkdir(parents=True, exist_ok=True)
-    from model import store
-    store.write_json(out / "config.json", {"sweep": cfg.to_dict(), "name": out.name, "ray": a.ray})
-    if not a.quiet:
-        print(f"{len(cfg.ks) * len(cfg.ms)} cells in {len(pieces(cfg))} pieces → {out}")
-    status = sweep_jobs.execute(out)
-    rows = sweep_jobs.rows(out)
-    if not a.quiet:
-        key = "val" if cfg.protocol == "seed004" else "test"
-        for r in rows:
-            print(f"k={r['k']} m={r['m']:4d}: {key} {r[key + '_acc']:.2%}")
-        if (best := status.get("best")):
-            print(f"best: k={best['k']}, m={best['m']} at {best[key + '_acc']:.2%} {key} accuracy "
-                  f"(test {best['test_acc']:.2%}); {len(rows)} cells in {status.get('seconds', 0):.1f} s "
-                  f"({status['state']})")
-    if a.json:
-        Path(a.json).write_text(json.dumps(rows, indent=1))
-    return 0 if status["state"] in ("done", "stopped") else 1
-
-
-if __name__ == "__main__":
+if __name__ == "__main__":  # the CLI lives in train/sweep_cli.py; `python -m train.sweep` runs it
+    from train.sweep_cli import main
     raise SystemExit(main())
