@@ -73,7 +73,7 @@ def start(cfg: SweepConfig, name: str | None = None, root: Path | None = None, r
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, start_new_session=True)
     _children.append(proc)
-    rundir.write_status(folder, "queued", submitted=time.time(), pid=proc.pid)
+    store.write_json(folder / "launched.json", {"pid": proc.pid, "time": time.time()})  # the process writes status
     return folder
 
 
@@ -146,7 +146,8 @@ def read(folder: Path) -> SweepInfo | None:
         return None
     status = rundir.read_status(folder)
     state = status.get("state", "unknown")
-    if state in ("queued", "running") and status.get("pid") and not _alive(status["pid"], folder):
+    pid = status.get("pid") if state == "running" else _launched_pid(folder)
+    if state in ("queued", "running") and pid and not _alive(pid, folder):
         time.sleep(0.05)  # it may have written its final status just now
         status = rundir.read_status(folder)
         if status.get("state") in ("queued", "running"):
@@ -155,6 +156,13 @@ def read(folder: Path) -> SweepInfo | None:
             status = rundir.read_status(folder)
         state = status["state"]
     return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status)
+
+
+def _launched_pid(folder: Path) -> int | None:
+    try:
+        return json.loads((folder / "launched.json").read_text()).get("pid")
+    except (OSError, json.JSONDecodeError):
+        return None
 
 
 def list_sweeps(root: Path | None = None) -> list[SweepInfo]:
@@ -184,10 +192,10 @@ def stop(folder: Path) -> None:
     """Ask a sweep to stop between two steps; the rows so far are kept."""
     folder = Path(folder)
     (folder / "STOP").touch()
-    info = read(folder)
-    if info and info.active and _alive(info.status.get("pid"), folder):
+    info = read(folder)  # a sweep still starting has no signal handler yet: the STOP file reaches it
+    if info and info.state == "running" and _alive(pid := info.status.get("pid"), folder):
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(info.status["pid"], signal.SIGTERM)
+            os.kill(pid, signal.SIGTERM)
 
 
 def delete(folder: Path, root: Path | None = None) -> None:
