@@ -45,12 +45,15 @@ class BatchedMLP(nn.Module):
                 r0, c0 = r0 + fi, c0 + fo
             self.weights.append(nn.Parameter(w))
             self.biases.append(nn.Parameter(b))
-            self.register_buffer(f"mask{layer}", mask)
+            if not shared:
+                self.register_buffer(f"mask{layer}", mask)
 
     def forward(self, x):  # (B, 784) in [0, 1] → (B, n_models, 10)
         h = x
         for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = h @ (w * getattr(self, f"mask{layer}")) + b  # the mask keeps the blocks apart, gradients too
+            if layer:  # the mask keeps the blocks apart, gradients too
+                w = w * getattr(self, f"mask{layer}")
+            h = h @ w + b  # layer 1 needs no mask: every model reads all 784 pixels
             if layer < self.k:
                 h = self.act(h)
         return h.view(len(x), len(self.widths), 10)
