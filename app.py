@@ -34,5 +34,6 @@ with st.sidebar:
 pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),
          st.Page("app_pages/train.py", title=t("page_train"), icon=":material/monitoring:"),
          st.Page("app_pages/evaluate.py", title=t("page_evaluate"), icon=":material/fact_check:"),
-         st.Page("app_pages/explore.py", title=t("page_explore"), icon=":material/grid_view:")]
+         st.Page("app_pages/explore.py", title=t("page_explore"), icon=":material/grid_view:"),
+         st.Page("app_pages/sweep.py", title=t("page_sweep"), icon=":material/stacked_line_chart:")]
 st.navigation(pages).run()

@@ -38,6 +38,7 @@ stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-12)-$dev"
 if [ ! -f "$stamp" ]; then
   say "installing Python packages from $req (first time: a few minutes)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  [ $dev = 1 ] && .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-ray.txt
   rm -f .venv/.installed-*; touch "$stamp"
   [ $dev = 1 ] && touch ".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-12)-0"
 fi

@@ -108,3 +108,18 @@ def test_evaluate_counts_correctly(mnist, tiny_cfg):
     with torch.no_grad():
         ref = (model(x.float().div(255).unsqueeze(1)).argmax(1) == y).float().mean().item()
     assert acc == pytest.approx(ref) and loss > 0
+
+
+def test_a_stop_asked_while_an_epoch_is_scored_adds_no_empty_epoch(mnist, tiny_cfg):
+    cfg = tiny_cfg(epochs=3)
+    steps_per_epoch = -(-cfg.subset // cfg.batch_size)
+    calls = {"n": 0}
+
+    def stop():  # False for every step of epoch 1, then True: the request lands on the boundary
+        calls["n"] += 1
+        return calls["n"] > steps_per_epoch
+
+    r = train(cfg, should_stop=stop, data=mnist)
+    assert r.stopped and r.metrics["stop_reason"] == "stopped"
+    assert [ev["epoch"] for ev in r.history] == [1] and r.metrics["steps"] == steps_per_epoch
+    assert r.metrics["train_acc"] > 0.5  # not the 0.00% of an epoch with no counted steps

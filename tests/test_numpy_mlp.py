@@ -44,3 +44,19 @@ def test_one_epoch_on_a_subset_learns(mnist):
     hist = train(net, x, mnist.y_train[:5000], xv, mnist.y_test[:2000], epochs=1, eta=1.3)
     assert net.cost(x, mnist.y_train[:5000], 0.1, 5000) < before
     assert hist[0]["val_acc"] > 0.8
+
+
+def test_the_in_place_step_is_plain_sgd_on_the_gradients():
+    """step() folds η into δ and applies L2 as weight decay, in place: still W − η·∂C/∂W exactly."""
+    rng = np.random.default_rng(2)
+    x = rng.random((10, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 10)
+    net, ref = NumpyMLP((784, 20, 10), seed=5), NumpyMLP((784, 20, 10), seed=5)
+    eta, lmbda, n = 1.3, 0.1, 500
+    for _ in range(3):  # a few steps: buffers are reused from one step to the next
+        gw, gb = ref.gradients(x, y, lmbda, n)
+        ref.weights = [w - eta * g for w, g in zip(ref.weights, gw)]
+        ref.biases = [b - eta * g for b, g in zip(ref.biases, gb)]
+        net.step(x, np.eye(10, dtype=np.float32)[y], eta, lmbda, n)
+    for mine, want in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(mine, want, rtol=1e-5, atol=1e-6)

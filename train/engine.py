@@ -2,6 +2,9 @@
 
 The whole split lives on the training device as uint8 and is batched by indexing with a permutation,
 so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
+
+`train` reads top to bottom: `prepare_data` (shared with train/sweep.py), then per epoch `run_epoch`
+(the steps) and `Scoreboard` (validation, seed 004's test protocol, early stopping).
 """
 
 from __future__ import annotations
@@ -127,142 +130,202 @@ def _layout(x: torch.Tensor) -> torch.Tensor:
     return x.contiguous(memory_format=torch.channels_last)
 
 
+@dataclass
+class Tensors:
+    """The three splits on the training device: uint8 images (N, 28, 28) and int64 labels (N,)."""
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def prepare_data(data: MNIST, dev: torch.device, val_size: int = 0, seed: int = 0, subset: int = 0) -> Tensors:
+    """Split the training images (seed 004's 50k/10k with val_size=10_000), keep the first `subset`
+    for training if asked, and move everything to `dev`. The engine and the sweep both start here."""
+    sp = split(len(data.x_train), val_size, seed)
+    train_idx = sp.train[:subset] if subset else sp.train
+    x_tr, y_tr = data.x_train[train_idx], data.y_train[train_idx]  # (N, 28, 28), (N,): extend here
+    as_t = lambda a: torch.from_numpy(np.array(a)).to(dev)  # noqa: E731 - a writable copy
+    return Tensors(as_t(x_tr), as_t(y_tr).long(), as_t(data.x_train[sp.val]), as_t(data.y_train[sp.val]).long(),
+                   as_t(data.x_test), as_t(data.y_test).long())
+
+
+@dataclass
+class Loop:
+    """What the steps of one run share: the model, its optimiser, the data and the counters."""
+    cfg: TrainConfig
+    dev: torch.device
+    model: torch.nn.Module
+    opt: torch.optim.Optimizer
+    data: Tensors
+    emit: Callable[[Event], None]
+    should_stop: Callable[[], bool]
+    total_steps: int
+    step: int = 0                      # optimiser steps taken
+    seen: int = 0                      # training images seen
+    eval_s: float = 0.0                # seconds spent scoring val/test, kept apart from training time
+    t0: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self):
+        self.gen = torch.Generator(device=self.dev).manual_seed(self.cfg.seed)  # augmentation
+        self.cpu_gen = torch.Generator().manual_seed(self.cfg.seed)             # shuffling
+        self.eval_bs = 8192 if self.dev.type == "cuda" else 2000
+        self.check_every = 1 if self.dev.type == "cpu" else 25  # a finite-loss check syncs the GPU
+
+    def train_s(self) -> float:
+        return time.perf_counter() - self.t0 - self.eval_s
+
+
+def train_step(loop: Loop, xb: torch.Tensor, yb: torch.Tensor, lr: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """One SGD step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device."""
+    cfg = loop.cfg
+    for g in loop.opt.param_groups:
+        g["lr"] = lr
+    x = to_input(xb)
+    if cfg.augment:
+        x = augment(x, loop.gen)
+    try:
+        with _autocast(loop.dev):
+            logits = loop.model(_layout(x))
+        loss = loss_fn(cfg, logits, yb)
+        loop.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        loop.opt.step()
+    except torch.OutOfMemoryError:
+        raise TrainingError(f"out of GPU memory at batch size {cfg.batch_size}: try a smaller batch "
+                            f"(e.g. {max(1, cfg.batch_size // 4)}) or a smaller model") from None
+    return loss.detach(), logits.detach()
+
+
+def run_epoch(loop: Loop, epoch: int) -> tuple[float, float, bool]:
+    """One shuffled pass over the training set, emitting step events about every EVENT_EVERY_S.
+
+    Returns (train accuracy of the steps taken, last learning rate, whether a stop was asked)."""
+    cfg, x, y = loop.cfg, loop.data.x_train, loop.data.y_train
+    n, bs = len(x), cfg.batch_size
+    perm = torch.randperm(n, generator=loop.cpu_gen).to(loop.dev)
+    win_loss = torch.zeros((), device=loop.dev)  # summed over the steps since the last step event
+    win_correct = torch.zeros((), device=loop.dev, dtype=torch.long)
+    win_n = ep_correct = ep_n = 0
+    lr, last_emit = cfg.lr, time.perf_counter()
+    for i in range(0, n, bs):
+        lr = get_lr(cfg, epoch, loop.step / max(loop.total_steps, 1))
+        idx = perm[i:i + bs]
+        loss, logits = train_step(loop, x[idx], y[idx], lr)
+        loop.step, loop.seen = loop.step + 1, loop.seen + len(idx)
+        if loop.step % loop.check_every == 0 and not math.isfinite(value := float(loss)):
+            raise TrainingError(f"training diverged: the loss became {value} at step {loop.step} (epoch "
+                                f"{epoch + 1}, learning rate {lr:.3g}); try a learning rate 10× lower"
+                                f"{', or cross-entropy instead of MSE' if cfg.loss == 'mse' else ''}")
+        win_loss += loss * len(idx)
+        win_correct += (logits.argmax(1) == y[idx]).sum()
+        win_n += len(idx)
+        stop, out_of_steps = loop.should_stop(), loop.step >= loop.total_steps
+        if stop or out_of_steps or i + bs >= n or time.perf_counter() - last_emit >= EVENT_EVERY_S:
+            c = int(win_correct)
+            ep_correct, ep_n = ep_correct + c, ep_n + win_n
+            elapsed = loop.train_s()
+            loop.emit({"kind": "step", "epoch": epoch + 1, "step": loop.step, "seen": loop.seen,
+                       "loss": float(win_loss) / win_n, "acc": c / win_n, "lr": lr,
+                       "samples_per_s": loop.seen / elapsed, "progress": loop.step / loop.total_steps,
+                       "eta_s": elapsed / loop.step * (loop.total_steps - loop.step)})
+            win_loss.zero_()
+            win_correct.zero_()
+            win_n, last_emit = 0, time.perf_counter()
+        if stop or out_of_steps:
+            return ep_correct / max(ep_n, 1), lr, stop
+    return ep_correct / max(ep_n, 1), lr, False
+
+
+@dataclass
+class Scoreboard:
+    """Validation and test scoring after each epoch, seed 004's test protocol, and early stopping."""
+    best_val: float = -1.0
+    best_state: dict | None = None     # the best epoch's weights, kept for early stopping on validation
+    bad_epochs: int = 0
+    prev_train_acc: float = -1.0
+    test_acc: float | None = None
+    test_loss: float | None = None
+
+    def score(self, loop: Loop, ev: dict) -> None:
+        """Add val_acc/val_loss (when there is a validation set) and test_acc/test_loss to epoch event `ev`."""
+        cfg, d, t = loop.cfg, loop.data, time.perf_counter()
+        improved = True
+        if len(d.x_val):
+            ev["val_acc"], ev["val_loss"] = evaluate(loop.model, d.x_val, d.y_val, cfg, loop.eval_bs)
+            improved = ev["val_acc"] > self.best_val
+            if improved:
+                self.best_val, self.bad_epochs = ev["val_acc"], 0
+                if cfg.early_stopping == "val":
+                    self.best_state = {k: v.detach().clone() for k, v in loop.model.state_dict().items()}
+            else:
+                self.bad_epochs += 1
+        if cfg.test_protocol == "every_epoch" or improved:  # seed 004: test only when validation improves
+            self.test_acc, self.test_loss = evaluate(loop.model, d.x_test, d.y_test, cfg, loop.eval_bs)
+            ev["test_acc"], ev["test_loss"] = self.test_acc, self.test_loss
+        loop.eval_s += time.perf_counter() - t
+
+    def early_stop(self, cfg: TrainConfig, train_acc: float) -> str | None:
+        """The reason to stop after this epoch, or None to go on."""
+        if cfg.early_stopping == "val" and self.bad_epochs >= cfg.patience:
+            return f"early stop: validation did not improve for {cfg.patience} epochs"
+        if cfg.early_stopping == "train_drop" and train_acc < self.prev_train_acc:
+            return "early stop: train accuracy dropped"
+        self.prev_train_acc = train_acc
+        return None
+
+
 def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
           should_stop: Callable[[], bool] | None = None, data: MNIST | None = None) -> TrainResult:
     """Train `cfg` and return the model with its final metrics. Raises TrainingError on divergence/OOM."""
     validate_train(cfg)
-    emit = on_event or (lambda e: None)
-    should_stop = should_stop or (lambda: False)
     dev = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True
-    data = data or load_mnist()
-    sp = split(len(data.x_train), cfg.val_size, cfg.seed)
-    train_idx = sp.train[:cfg.subset] if cfg.subset else sp.train
-    as_t = lambda a: torch.from_numpy(np.array(a)).to(dev)  # noqa: E731 - a writable copy
-    x_tr, y_tr = as_t(data.x_train[train_idx]), as_t(data.y_train[train_idx]).long()
-    x_tr, y_tr = with_class_drawings(x_tr, y_tr, cfg.class_drawings)
-    x_va, y_va = as_t(data.x_train[sp.val]), as_t(data.y_train[sp.val]).long()
-    x_te, y_te = as_t(data.x_test), as_t(data.y_test).long()
-
+    d = prepare_data(data or load_mnist(), dev, cfg.val_size, cfg.seed, cfg.subset)
+    d.x_train, d.y_train = with_class_drawings(d.x_train, d.y_train, cfg.class_drawings)  # the teacher's weight
     model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
-    opt = make_optimizer(cfg, model.parameters())
-    gen = torch.Generator(device=dev).manual_seed(cfg.seed)
-    cpu_gen = torch.Generator().manual_seed(cfg.seed)
-    n, bs = len(x_tr), cfg.batch_size
-    steps_per_epoch = math.ceil(n / bs)
-    total_steps = steps_per_epoch * cfg.epochs
-    if cfg.max_steps:
-        total_steps = min(total_steps, cfg.max_steps)
-    eval_bs = 8192 if dev.type == "cuda" else 2000
-    check_every = 1 if dev.type == "cpu" else 25  # a finite-loss check syncs the GPU: not every step
-    emit({"kind": "start", "device": str(dev), "device_name": device_name(dev), "params": n_params(model),
-          "n_train": n, "n_val": len(x_va), "n_test": len(x_te), "epochs": cfg.epochs,
-          "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "batch_size": bs})
+    steps_per_epoch = math.ceil(len(d.x_train) / cfg.batch_size)
+    total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or math.inf)
+    loop = Loop(cfg, dev, model, make_optimizer(cfg, model.parameters()), d, on_event or (lambda e: None),
+                should_stop or (lambda: False), total_steps)
+    loop.emit({"kind": "start", "device": str(dev), "device_name": device_name(dev), "params": n_params(model),
+               "n_train": len(d.x_train), "n_val": len(d.x_val), "n_test": len(d.x_test), "epochs": cfg.epochs,
+               "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "batch_size": cfg.batch_size})
 
-    history: list[dict] = []
-    best_val, best_state, bad_epochs, prev_train_acc = -1.0, None, 0, -1.0
-    test_acc = test_loss = None
-    step, seen, stopped, t0 = 0, 0, False, time.perf_counter()
-    eval_s = 0.0  # time spent scoring val/test sets, reported apart from training time
-    stop_reason = "finished"
+    board, history, stopped, stop_reason = Scoreboard(), [], False, "finished"
     for epoch in range(cfg.epochs):
-        if epoch and should_stop():  # asked while the last epoch was scored: no empty epoch is recorded
+        if epoch and loop.should_stop():  # asked while the last epoch was scored: no empty epoch after it
             stopped, stop_reason = True, "stopped"
             break
-        t_epoch, last_emit = time.perf_counter(), time.perf_counter()
-        perm = torch.randperm(n, generator=cpu_gen).to(dev)
-        run_loss = torch.zeros((), device=dev)
-        run_correct = torch.zeros((), device=dev, dtype=torch.long)
-        run_n = ep_correct = ep_n = 0
-        lr = cfg.lr
-        for i in range(0, n, bs):
-            lr = get_lr(cfg, epoch, step / max(total_steps, 1))
-            for g in opt.param_groups:
-                g["lr"] = lr
-            idx = perm[i:i + bs]
-            xb, yb = to_input(x_tr[idx]), y_tr[idx]
-            if cfg.augment:
-                xb = augment(xb, gen)
-            try:
-                with _autocast(dev):
-                    logits = model(_layout(xb))
-                loss = loss_fn(cfg, logits, yb)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-            except torch.OutOfMemoryError:
-                raise TrainingError(f"out of GPU memory at batch size {bs}: try a smaller batch "
-                                    f"(e.g. {max(1, bs // 4)}) or a smaller model") from None
-            step += 1
-            seen += len(idx)
-            run_loss += loss.detach() * len(idx)
-            run_correct += (logits.detach().argmax(1) == yb).sum()
-            run_n += len(idx)
-            if step % check_every == 0 and not math.isfinite(float(loss.detach())):
-                raise TrainingError(f"training diverged: the loss became {float(loss.detach())} at step {step} "
-                                    f"(epoch {epoch + 1}, learning rate {lr:.3g}); try a learning rate "
-                                    f"10× lower{', or cross-entropy instead of MSE' if cfg.loss == 'mse' else ''}")
-            stop_now = should_stop()
-            last_batch = i + bs >= n or step >= total_steps or stop_now  # a stop flushes the counts too
-            if time.perf_counter() - last_emit >= EVENT_EVERY_S or last_batch:
-                c = int(run_correct)
-                ep_correct, ep_n = ep_correct + c, ep_n + run_n
-                elapsed = time.perf_counter() - t0 - eval_s  # training time only
-                emit({"kind": "step", "epoch": epoch + 1, "step": step, "seen": seen,
-                      "loss": float(run_loss) / run_n, "acc": c / run_n, "lr": lr,
-                      "samples_per_s": seen / elapsed, "progress": step / total_steps,
-                      "eta_s": elapsed / step * (total_steps - step)})
-                run_loss.zero_()
-                run_correct.zero_()
-                run_n, last_emit = 0, time.perf_counter()
-            if stop_now:
-                stopped, stop_reason = True, "stopped"
-                break
-            if step >= total_steps:
-                break
-        train_acc = ep_correct / max(ep_n, 1)
-        t_eval = time.perf_counter()
+        t_epoch = time.perf_counter()
+        train_acc, lr, stopped = run_epoch(loop, epoch)
         ev = {"kind": "epoch", "epoch": epoch + 1, "train_acc": train_acc, "lr": lr,
-              "train_s": t_eval - t0 - eval_s}  # cumulative seconds of training steps only
-        improved = True
-        if len(x_va):
-            ev["val_acc"], ev["val_loss"] = evaluate(model, x_va, y_va, cfg, eval_bs)
-            improved = ev["val_acc"] > best_val
-            if improved:
-                best_val, bad_epochs = ev["val_acc"], 0
-                if cfg.early_stopping == "val":
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            else:
-                bad_epochs += 1
-        if cfg.test_protocol == "every_epoch" or improved:
-            test_acc, test_loss = evaluate(model, x_te, y_te, cfg, eval_bs)
-            ev["test_acc"], ev["test_loss"] = test_acc, test_loss
-        eval_s += time.perf_counter() - t_eval
-        ev["seconds"], ev["elapsed_s"] = time.perf_counter() - t_epoch, time.perf_counter() - t0
+              "train_s": loop.train_s()}  # cumulative seconds of training steps only
+        board.score(loop, ev)
+        ev["seconds"], ev["elapsed_s"] = time.perf_counter() - t_epoch, time.perf_counter() - loop.t0
         history.append(ev)
-        emit(ev)
-        if stopped or step >= total_steps:
-            stop_reason = stop_reason if stopped else ("max_steps" if cfg.max_steps else "finished")
+        loop.emit(ev)
+        if stopped or loop.step >= total_steps:
+            stop_reason = "stopped" if stopped else ("max_steps" if cfg.max_steps else "finished")
             break
-        if cfg.early_stopping == "val" and bad_epochs >= cfg.patience:
-            stop_reason = f"early stop: validation did not improve for {cfg.patience} epochs"
+        if reason := board.early_stop(cfg, train_acc):
+            stop_reason = reason
             break
-        if cfg.early_stopping == "train_drop" and train_acc < prev_train_acc:
-            stop_reason = "early stop: train accuracy dropped"
-            break
-        prev_train_acc = train_acc
 
-    if best_state is not None:  # early stopping on validation keeps the best epoch's weights
-        model.load_state_dict(best_state)
-        test_acc, test_loss = evaluate(model, x_te, y_te, cfg, eval_bs)
-    seconds = time.perf_counter() - t0
-    last = history[-1] if history else {}
-    metrics = {"test_acc": test_acc, "test_loss": test_loss, "val_acc": best_val if len(x_va) else None,
-               "train_acc": last.get("train_acc"), "epochs_run": len(history), "steps": step,
-               "seconds": seconds, "samples_per_s": seen / seconds if seconds else None, "n_train": n,
-               "device": str(dev), "device_name": device_name(dev), "stop_reason": stop_reason}
-    emit({"kind": "end", **metrics})
+    if board.best_state is not None:  # early stopping on validation keeps the best epoch's weights
+        model.load_state_dict(board.best_state)
+        board.test_acc, board.test_loss = evaluate(model, d.x_test, d.y_test, cfg, loop.eval_bs)
+    seconds = time.perf_counter() - loop.t0
+    metrics = {"test_acc": board.test_acc, "test_loss": board.test_loss,
+               "val_acc": board.best_val if len(d.x_val) else None,
+               "train_acc": history[-1]["train_acc"] if history else None, "epochs_run": len(history),
+               "steps": loop.step, "seconds": seconds, "samples_per_s": loop.seen / seconds if seconds else None,
+               "n_train": len(d.x_train), "device": str(dev), "device_name": device_name(dev),
+               "stop_reason": stop_reason}
+    loop.emit({"kind": "end", **metrics})
     model.eval()
     return TrainResult(model.cpu().to(memory_format=torch.contiguous_format), metrics, history, stopped, str(dev))

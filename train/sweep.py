@@ -1,65 +1,103 @@
 """Seed 004's sweep, made fast: a grid of MLP shapes trained together as one batched model.
 
 The author trained one [784, m…, 10] net per m, could afford 2 epochs each, and the sweep froze at
-m = 297. Here all widths of one depth k live in one module: layer 1 is one wide matrix (every
+m = 297. Here the widths of one depth k live in one module: layer 1 is one wide matrix (every
 model's hidden units side by side), deeper layers are block-diagonal (each model sees only its own
 units), and the summed loss gives each model exactly its own gradient, since no parameter is
-shared. One step trains the whole row of the grid, and per-step overhead is paid once per depth.
+shared. One step trains a whole slice of the grid's row, and per-step overhead is paid once.
 
-    python -m train.sweep --k 1,2 --m 10,30,100,247,300 --epochs 2 [--device auto] [--json out.json]
+The grid is cut into pieces: one depth k and a run of consecutive widths whose units add up to at
+most `max_units` (so the block-diagonal matrices stay small). A piece is a pure function of the
+config, which is what lets train/sweep_ray.py send pieces to a Ray cluster and get the same numbers.
+
+    python -m train.sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from train.data import load_mnist, split
-from train.engine import device_name, resolve_device
+from model.batched_mlp import ACTIVATIONS, BatchedMLP
+from train.data import MNIST, load_mnist
+from train.engine import device_name, prepare_data, resolve_device
+
+PROTOCOLS = ("seed004", "plain")   # seed004: 50k/10k/10k, test only when val improves; plain: 60k/test
+BACKENDS = ("torch", "numpy")
 
 
-class BatchedMLP(nn.Module):
-    """len(widths) sigmoid MLPs [784, m × k, 10], one per m in `widths`: (B, 784) → (B, n, 10) logits."""
+@dataclass(frozen=True)
+class SweepConfig:
+    ks: tuple[int, ...] = (1,)                        # depths: hidden layers, 1-3
+    ms: tuple[int, ...] = tuple(range(10, 298))       # widths: units per hidden layer
+    epochs: int = 2
+    lr: float = 0.01             # SGD learning rate (the NumPy twin's η)
+    batch_size: int = 10
+    l2: float = 1e-4             # torch: weight_decay; the NumPy twin: λ of (λ/2n)·Σw²
+    activation: str = "sigmoid"
+    protocol: str = "seed004"
+    backend: str = "torch"
+    device: str = "auto"
+    seed: int = 0
+    subset: int = 0              # train on the first N training images only (tests, quick looks)
+    max_units: int = 2048        # hidden units per layer of one piece (one batched model)
 
-    def __init__(self, widths: list[int], k: int):
-        super().__init__()
-        self.widths, self.k = list(widths), k
-        sizes = [[784] + [m] * k + [10] for m in widths]
-        self.weights, self.biases = nn.ParameterList(), nn.ParameterList()
-        for layer in range(k + 1):
-            fan_in = [s[layer] for s in sizes]
-            fan_out = [s[layer + 1] for s in sizes]
-            shared = layer == 0  # every model reads the same 784 pixels
-            w = torch.zeros(784 if shared else sum(fan_in), sum(fan_out))
-            mask = torch.zeros_like(w)
-            b = torch.empty(sum(fan_out))
-            r0 = c0 = 0
-            for fi, fo in zip(fan_in, fan_out):
-                rows, cols = slice(0, 784) if shared else slice(r0, r0 + fi), slice(c0, c0 + fo)
-                bound = 1 / math.sqrt(fi)  # nn.Linear's default init, with each model's own fan-in
-                w[rows, cols] = torch.empty(fi, fo).uniform_(-bound, bound)
-                b[cols] = torch.empty(fo).uniform_(-bound, bound)
-                mask[rows, cols] = 1
-                r0, c0 = r0 + fi, c0 + fo
-            self.weights.append(nn.Parameter(w))
-            self.biases.append(nn.Parameter(b))
-            self.register_buffer(f"mask{layer}", mask)
+    def problems(self) -> list[str]:
+        """What is wrong with this config, in words (empty when it can run)."""
+        out = []
+        if not self.ks or not all(isinstance(k, int) and 1 <= k <= 3 for k in self.ks):
+            out.append("k must be 1-3")
+        if not self.ms or not all(isinstance(m, int) and 1 <= m <= 4096 for m in self.ms):
+            out.append("m must be whole numbers from 1 to 4096")
+        if not 1 <= self.epochs <= 100:
+            out.append("epochs must be 1-100")
+        if not (0 < self.lr <= 100 and math.isfinite(self.lr)):
+            out.append("the learning rate must be above 0 and at most 100")
+        if not 1 <= self.batch_size <= 60_000:
+            out.append("the batch size must be 1-60000")
+        if not (0 <= self.l2 <= 10 and math.isfinite(self.l2)):
+            out.append("L2 must be 0-10")
+        if self.activation not in ACTIVATIONS:
+            out.append(f"activation must be one of {', '.join(ACTIVATIONS)}")
+        if self.protocol not in PROTOCOLS or self.backend not in BACKENDS:
+            out.append(f"protocol must be {' or '.join(PROTOCOLS)}, backend {' or '.join(BACKENDS)}")
+        if self.backend == "numpy" and self.activation != "sigmoid":
+            out.append("the NumPy twin has sigmoid layers only")
+        return out
 
-    def forward(self, x):  # (B, 784) in [0, 1] → (B, n_models, 10)
-        h = x
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases)):
-            h = h @ (w * getattr(self, f"mask{layer}")) + b  # the mask keeps the blocks apart, gradients too
-            if layer < self.k:
-                h = torch.sigmoid(h)
-        return h.view(len(x), len(self.widths), 10)
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ks": list(self.ks), "ms": list(self.ms)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SweepConfig:
+        known = {f.name for f in fields(cls)}
+        d = {k: v for k, v in d.items() if k in known}
+        return cls(**{**d, "ks": tuple(d.get("ks", (1,))), "ms": tuple(d.get("ms", ()))})
+
+
+ARTICLE = SweepConfig()  # the article's PyTorch sweep: k = 1, m = 10…297, 2 epochs (best: m = 247, 93.51%)
+STUDY = SweepConfig(ks=(1, 2, 3), ms=tuple(range(10, 785)), epochs=30)  # the study the article could not run
+
+
+def pieces(cfg: SweepConfig) -> list[tuple[int, tuple[int, ...]]]:
+    """The grid cut into (k, widths) pieces of at most cfg.max_units hidden units per layer each."""
+    out = []
+    for k in cfg.ks:
+        chunk: list[int] = []
+        for m in cfg.ms:
+            if chunk and sum(chunk) + m > cfg.max_units:
+                out.append((k, tuple(chunk)))
+                chunk = []
+            chunk.append(m)
+        if chunk:
+            out.append((k, tuple(chunk)))
+    return out
 
 
 def loss_fn(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -73,75 +111,149 @@ def accuracies(model: BatchedMLP, x: torch.Tensor, y: torch.Tensor, batch: int =
     correct = torch.zeros(len(model.widths), device=x.device)
     for i in range(0, len(x), batch):
         correct += (model(x[i:i + batch]).argmax(2) == y[i:i + batch, None]).sum(0)
-    return (correct / len(x)).cpu().numpy()
+    return (correct / max(len(x), 1)).cpu().numpy()
 
 
-def sweep(ks: list[int], ms: list[int], epochs: int = 2, batch: int = 10, lr: float = 0.01,
-          weight_decay: float = 1e-4, device: str = "auto", seed: int = 0, subset: int = 0,
-          on_result=None) -> list[dict]:
-    """Seed 004's recipe (sigmoid, CE + L2, SGD lr 0.01, batch 10, 50k/10k split) for every (k, m)."""
-    dev = resolve_device(device)
-    data = load_mnist()
-    sp = split(60_000, 10_000, seed)
-    tr = sp.train[:subset] if subset else sp.train
-    as_t = lambda a: torch.from_numpy(np.array(a)).to(dev)  # noqa: E731
-    x_tr = as_t(data.x_train[tr]).reshape(len(tr), -1).float() / 255
-    y_tr = as_t(data.y_train[tr]).long()
-    x_va = as_t(data.x_train[sp.val]).reshape(len(sp.val), -1).float() / 255
-    y_va = as_t(data.y_train[sp.val]).long()
-    results = []
-    for k in ks:
-        torch.manual_seed(seed)
-        model = BatchedMLP(ms, k).to(dev)
-        opt = torch.optim.SGD(model.parameters(), lr=lr, weight_decay=weight_decay)
-        gen = torch.Generator().manual_seed(seed)
-        t0, curves = time.perf_counter(), []
-        for _ in range(epochs):
-            perm = torch.randperm(len(x_tr), generator=gen).to(dev)
-            for i in range(0, len(x_tr), batch):
-                idx = perm[i:i + batch]
-                loss = loss_fn(model(x_tr[idx]), y_tr[idx])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-            curves.append(accuracies(model, x_va, y_va))
-        seconds = time.perf_counter() - t0
-        for j, m in enumerate(ms):
-            row = {"k": k, "m": m, "val_acc": float(curves[-1][j]), "val_curve": [float(c[j]) for c in curves],
-                   "seconds_for_row": seconds, "device": device_name(dev)}
-            results.append(row)
-            if on_result:
-                on_result(row)
-    return results
+class Stopped(Exception):
+    """A stop request ended a piece between two steps."""
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.sweep", description=__doc__.splitlines()[0])
-    p.add_argument("--k", default="1", help="hidden layers, comma-separated (1-3)")
-    p.add_argument("--m", default="10,30,100,247,300", help="units per layer, comma-separated")
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--subset", type=int, default=0, help="train on the first N training images only")
-    p.add_argument("--json", help="write the results to this file")
-    a = p.parse_args(argv)
+def flat_splits(cfg: SweepConfig, dev: torch.device, data: MNIST | None = None):
+    """(x_train, y_train, x_val, y_val, x_test, y_test) as (N, 784) floats in [0, 1] and int64 labels."""
+    d = prepare_data(data or load_mnist(), dev, val_size=10_000 if cfg.protocol == "seed004" else 0,
+                     seed=cfg.seed, subset=cfg.subset)
+    flat = lambda x: x.reshape(len(x), -1).float() / 255  # noqa: E731 - (N, 28, 28) uint8 → (N, 784)
+    return flat(d.x_train), d.y_train, flat(d.x_val), d.y_val, flat(d.x_test), d.y_test
+
+
+def train_piece(cfg: SweepConfig, k: int, widths: tuple[int, ...], data: MNIST | None = None,
+                on_epoch: Callable[[dict], None] | None = None,
+                should_stop: Callable[[], bool] | None = None) -> list[dict]:
+    """Train one piece of the grid with seed 004's protocol; one result row per width.
+
+    Deterministic in (cfg, k, widths): a Ray worker and this process get the same numbers."""
+    run = _piece_numpy if cfg.backend == "numpy" else _piece_torch
+    should_stop = should_stop or (lambda: False)
+    t0, best, test, best_epoch, curves = time.perf_counter(), None, None, None, []
+    epochs = run(cfg, k, widths, data, should_stop)
+    while True:
+        try:
+            epoch, val, scorer = next(epochs)
+        except StopIteration:
+            break
+        except Stopped:
+            if not curves:
+                raise
+            break  # stopped within a later epoch: the rows of the epochs done are kept
+        curves.append(val)
+        improved = val > best if best is not None else np.ones(len(widths), bool)
+        if cfg.protocol == "plain" or improved.any():  # seed 004: test only the models that improved
+            t = scorer()
+            test = t if test is None else np.where(improved, t, test)
+        best = val if best is None else np.maximum(best, val)
+        best_epoch = np.full(len(widths), epoch) if best_epoch is None else np.where(improved, epoch, best_epoch)
+        if on_epoch:
+            on_epoch({"kind": "epoch", "k": k, "widths": list(widths), "epoch": epoch,
+                      "val": [float(v) for v in val], "seconds": time.perf_counter() - t0})
+    seconds = time.perf_counter() - t0
+    return [{"k": k, "m": m, "val_acc": float(best[j]) if cfg.protocol == "seed004" else None,
+             "test_acc": float(test[j]), "best_epoch": int(best_epoch[j]), "epochs": len(curves),
+             "curve": [float(c[j]) for c in curves], "seconds": seconds / len(widths)}
+            for j, m in enumerate(widths)]
+
+
+def _piece_torch(cfg: SweepConfig, k: int, widths, data, should_stop) -> Iterator:
+    """Yields (epoch, validation accuracies (n,), a function giving test accuracies) after each epoch.
+    Under the plain protocol there is no validation set, and the test set stands in for it."""
+    dev = resolve_device(cfg.device)
+    x_tr, y_tr, x_va, y_va, x_te, y_te = flat_splits(cfg, dev, data)
+    model = BatchedMLP(list(widths), k, cfg.activation, seed=cfg.seed).to(dev)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, weight_decay=cfg.l2)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    for epoch in range(1, cfg.epochs + 1):
+        perm = torch.randperm(len(x_tr), generator=gen).to(dev)
+        for i in range(0, len(x_tr), cfg.batch_size):
+            idx = perm[i:i + cfg.batch_size]
+            loss = loss_fn(model(x_tr[idx]), y_tr[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if should_stop():
+                raise Stopped
+        scorer = lambda: accuracies(model, x_te, y_te)  # noqa: E731
+        yield epoch, (accuracies(model, x_va, y_va) if len(x_va) else scorer()), scorer
+
+
+def _piece_numpy(cfg: SweepConfig, k: int, widths, data, should_stop) -> Iterator:
+    """The NumPy twin (model/numpy_mlp.py), one model per width, all stepped through the same epochs."""
+    from model import numpy_mlp
+    x_tr, y_tr, x_va, y_va, x_te, y_te = (t.numpy() for t in flat_splits(cfg, torch.device("cpu"), data))
+    nets = [numpy_mlp.NumpyMLP((784, *[m] * k, 10), seed=cfg.seed * 1_000_000 + k * 10_000 + m) for m in widths]
+    targets, n = numpy_mlp.one_hot(y_tr), len(x_tr)
+    rng = np.random.default_rng(cfg.seed)
+    acc = lambda x, y: np.array([(net.predict(x) == y).mean() for net in nets])  # noqa: E731
+    for epoch in range(1, cfg.epochs + 1):
+        perm = rng.permutation(n)
+        for i in range(0, n, cfg.batch_size):
+            idx = perm[i:i + cfg.batch_size]
+            xb, tb = x_tr[idx], targets[idx]
+            for net in nets:
+                net.step(xb, tb, cfg.lr, cfg.l2, n)
+            if should_stop():
+                raise Stopped
+        scorer = lambda: acc(x_te, y_te)  # noqa: E731
+        yield epoch, (acc(x_va, y_va) if len(x_va) else scorer()), scorer
+
+
+def sweep(cfg: SweepConfig, on_event: Callable[[dict], None] | None = None,
+          should_stop: Callable[[], bool] | None = None, ray: str | None = None,
+          data: MNIST | None = None) -> list[dict]:
+    """Every piece of the grid, here or on Ray (`ray`: "auto" or a cluster address); events:
+    start, epoch (a piece's validation accuracies, local only), row (one finished cell), end."""
+    emit = on_event or (lambda e: None)
+    should_stop = should_stop or (lambda: False)
+    todo, rows, t0 = pieces(cfg), [], time.perf_counter()
+    dev = resolve_device(cfg.device) if cfg.backend == "torch" else torch.device("cpu")
+    emit({"kind": "start", "cells": len(cfg.ks) * len(cfg.ms), "pieces": len(todo), "device": device_name(dev),
+          "where": f"ray {ray}" if ray else "local"})
+    stopped = False
     try:
-        ks, ms = [int(v) for v in a.k.split(",")], [int(v) for v in a.m.split(",")]
-        if not all(1 <= k <= 3 for k in ks) or not all(1 <= m <= 4096 for m in ms) or not 1 <= a.epochs <= 100:
-            raise ValueError("k must be 1-3, m 1-4096 and epochs 1-100")
-    except ValueError as e:
-        print(f"python -m train.sweep: error: {e}", file=sys.stderr)
-        return 2
-    rows = sweep(ks, ms, a.epochs, device=a.device, subset=a.subset,
-                 on_result=lambda r: print(f"k={r['k']} m={r['m']:4d}: val {r['val_acc']:.2%}"))
-    best = max(rows, key=lambda r: r["val_acc"])
-    per_k = {r["k"]: r["seconds_for_row"] for r in rows}
-    print(f"best: k={best['k']}, m={best['m']} at {best['val_acc']:.2%} validation accuracy; "
-          f"{len(rows)} shapes in {sum(per_k.values()):.1f} s on {rows[0]['device']}")
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(rows, f, indent=1)
-    return 0
+        if ray:
+            from train.sweep_ray import run_on_ray
+            results = run_on_ray(cfg, todo, ray, should_stop)
+        else:
+            data = data or load_mnist()
+            results = (train_piece(cfg, k, w, data, emit, should_stop) for k, w in todo)
+        for piece_rows in results:
+            for row in piece_rows:
+                rows.append(row)
+                emit({"kind": "row", **row, "elapsed_s": time.perf_counter() - t0})
+            if should_stop():
+                raise Stopped
+    except Stopped:
+        stopped = True
+    best = best_row(rows, cfg.protocol)
+    emit({"kind": "end", "stopped": stopped, "cells_done": len(rows), "seconds": time.perf_counter() - t0,
+          "best": best})
+    return rows
 
 
-if __name__ == "__main__":
+def best_row(rows: list[dict], protocol: str = "seed004") -> dict | None:
+    """The cell with the best validation accuracy (the test accuracy under the plain protocol)."""
+    key = "val_acc" if protocol == "seed004" else "test_acc"
+    return max(rows, key=lambda r: (r[key], -r["k"], -r["m"])) if rows else None
+
+
+
+def parse_ms(text: str) -> tuple[int, ...]:
+    """"10,30,100" or "10:784" or "10:784:5" (start:stop:step, stop included) → widths."""
+    if ":" in text:
+        parts = [int(v) for v in text.split(":")]
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] < 1):
+            raise ValueError("a range is start:stop or start:stop:step, with step ≥ 1")
+        return tuple(range(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
+    return tuple(int(v) for v in text.split(","))
+
+if __name__ == "__main__":  # the CLI lives in train/sweep_cli.py; `python -m train.sweep` runs it
+    from train.sweep_cli import main
     raise SystemExit(main())

@@ -10,6 +10,7 @@ import streamlit as st
 from ui.draw_text import DRAW_TEXT
 from ui.evaluate_text import EVALUATE_TEXT
 from ui.explain_text import EXPLAIN_TEXT
+from ui.sweep_text import SWEEP_TEXT
 from ui.train_text import TRAIN_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
@@ -85,6 +86,7 @@ TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own fi
 TEXT.update(DRAW_TEXT)  # so does the Draw page, for its newer ones
 TEXT.update(EVALUATE_TEXT)
 TEXT.update(EXPLAIN_TEXT)
+TEXT.update(SWEEP_TEXT)  # and so does the Sweep page
 
 
 def lang() -> str:

@@ -1,0 +1,60 @@
+"""Real browser: start a tiny sweep from the Sweep page, watch seed 004's plot gain points, then find
+the finished sweep with its best cell. Saves artifacts/sweep.png and artifacts/sweep-zh.png."""
+
+import time
+
+import pytest
+
+from tests.browser import ARTIFACTS, browser_page, streamlit_server
+from train import sweep_jobs
+
+pytestmark = pytest.mark.browser
+
+POINTS = """() => { const g = document.querySelector('[class*="st-key-sweep_lines_"] .js-plotly-plot');
+                    return g && g.data ? g.data.reduce((n, tr) => n + tr.x.length, 0) : 0; }"""
+
+
+def set_field(page, role: str, label: str, value) -> None:
+    box = page.get_by_role(role, name=label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_timeout(400)
+
+
+def test_a_tiny_sweep_from_the_page_fills_the_plot(tmp_path):
+    runs = tmp_path / "runs"
+    with streamlit_server({"DIGITLAB_RUNS": str(runs)}) as url, browser_page(1400, 1400) as page:
+        page.goto(url + "/sweep")
+        page.get_by_role("heading", name="How deep, how wide? Seed 004's sweep").wait_for(timeout=30_000)
+        page.locator('[class*="st-key-sweep_ks"]').get_by_role("combobox").click()
+        page.get_by_role("option", name="2", exact=True).click()
+        page.keyboard.press("Escape")
+        page.get_by_text("List", exact=True).click()
+        set_field(page, "textbox", "Widths, comma-separated", "8, 16, 32")
+        set_field(page, "spinbutton", "Epochs", 6)
+        set_field(page, "spinbutton", "Learning rate", 1.0)
+        set_field(page, "spinbutton", "L2", 0.1)
+        set_field(page, "spinbutton", "Train on the first N images only (0: all)", 20_000)
+        page.get_by_text("The NumPy twin, one model at a time (for small grids)").click()
+        page.wait_for_timeout(500)
+        assert page.get_by_text("6 models in 2 batched pieces").is_visible()
+        page.get_by_role("button", name="Start sweep").click()
+
+        seen, deadline = [], time.time() + 240
+        while not page.get_by_text("Best: k = ").is_visible():
+            assert time.time() < deadline, f"the sweep did not finish; plot points seen: {seen}"
+            n = page.evaluate(POINTS)
+            if not seen or n != seen[-1]:
+                seen.append(n)
+            page.wait_for_timeout(200)
+        # the plot filled in: k = 1's three widths appeared while k = 2 was still to come
+        assert 3 in seen, seen
+        page.wait_for_function(f"() => ({POINTS})() === 6", timeout=30_000)  # both lines, all widths
+        page.screenshot(path=str(ARTIFACTS / "sweep.png"), full_page=True)
+
+        (info,) = sweep_jobs.list_sweeps(runs / "sweeps")
+        assert info.state == "done" and [(r["k"], r["m"]) for r in sweep_jobs.rows(info.folder)] == \
+            [(1, 8), (1, 16), (1, 32), (2, 8), (2, 16), (2, 32)]
+        page.goto(url + "/sweep?lang=zh")  # a reload finds the same sweep, in Chinese
+        page.get_by_text("最好：k = ").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "sweep-zh.png"), full_page=True)

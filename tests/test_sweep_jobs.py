@@ -1,0 +1,87 @@
+"""A sweep as a background job: it starts, rows arrive while it runs, a page opened mid-way (a reload)
+shows it live, a stop keeps the rows so far, and a killed sweep reads "interrupted"."""
+
+import os
+import signal
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from train import jobs, sweep_jobs
+from train.sweep import SweepConfig
+
+# six one-width pieces: rows arrive one piece at a time, long before the sweep could end
+SLOW = SweepConfig(ks=(1,), ms=(8, 16, 24, 32, 40, 48), epochs=2, lr=0.5, subset=3000, device="cpu", max_units=8)
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
+    yield sweep_jobs.sweeps_dir()
+    for s in sweep_jobs.list_sweeps():
+        if s.active:
+            sweep_jobs.stop(s.folder)
+            sweep_jobs.wait(s.folder, 120)
+    for r in jobs.list_runs():
+        if r.active:
+            jobs.stop(r.folder)
+            jobs.wait(r.folder, 120)
+
+
+def wait_rows(folder, n: int, timeout_s: float = 300) -> list[dict]:
+    deadline = time.time() + timeout_s
+    while len(rows := sweep_jobs.rows(folder)) < n:
+        assert time.time() < deadline, f"only {len(rows)} rows after {timeout_s} s"
+        assert sweep_jobs.read(folder).active, sweep_jobs.read(folder).status
+        time.sleep(0.3)
+    return rows
+
+
+def open_page(lang="en"):
+    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/sweep.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_start_live_rows_reload_and_stop(root):
+    folder = sweep_jobs.start(SLOW)
+    assert sweep_jobs.read(folder).state in ("queued", "running")
+    first = wait_rows(folder, 1)
+    assert first[0]["k"] == 1 and first[0]["m"] == 8 and 0 <= first[0]["test_acc"] <= 1
+
+    at = open_page()  # a fresh session, as after a reload: the running sweep is shown, live
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert f"{folder.name}: training" in text
+    assert "of 6 models done" in text and "left" in text
+
+    sweep_jobs.stop(folder)
+    info = sweep_jobs.wait(folder, 120)
+    assert info.state == "stopped"
+    kept = sweep_jobs.rows(folder)
+    assert 1 <= len(kept) < 6 and (folder / "results.json").exists()
+
+    at = open_page("zh")  # and after it ended: the result loads, in Chinese too
+    assert any(f"{folder.name}：已停止" in m.value for m in at.markdown)
+    assert any("最好：k = 1" in s.value for s in at.success)
+
+
+def test_a_killed_sweep_reads_interrupted(root):
+    folder = sweep_jobs.start(SLOW)
+    deadline = time.time() + 120
+    while (info := sweep_jobs.read(folder)).state != "running":
+        assert time.time() < deadline and info.active, info.status
+        time.sleep(0.2)
+    os.kill(info.status["pid"], signal.SIGKILL)
+    deadline = time.time() + 30
+    while (info := sweep_jobs.read(folder)).state != "interrupted":
+        assert time.time() < deadline, info.status
+        time.sleep(0.2)
+    with pytest.raises(ValueError):
+        sweep_jobs.delete(folder.parent.parent / "elsewhere")
+    sweep_jobs.delete(folder)
+    assert not folder.exists()

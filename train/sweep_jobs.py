@@ -1,0 +1,226 @@
+"""Sweeps as background jobs: `python -m train.sweep --out SWEEP` in its own session, like training.
+
+A sweep folder (under runs/sweeps/) holds config.json (the SweepConfig, its name, where it runs),
+status.json and metrics.jsonl (events, one JSON per line) in the formats of train/rundir.py, whose
+readers and writers are reused, and results.json (the rows, sorted) when it ends. Everything is on
+disk, so a reloaded page, another session or a terminal sees the same sweep; a sweep outlives the
+page that started it; a STOP file or SIGTERM stops it between two steps and keeps the rows so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model import store
+from model.presets import get
+from train import jobs, rundir
+from train.sweep import SweepConfig, best_row, sweep
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class SweepInfo:
+    folder: Path
+    name: str
+    state: str                       # queued | running | done | stopped | failed | interrupted
+    config: SweepConfig
+    ray: str | None
+    status: dict = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
+
+
+def sweeps_dir(root: Path | None = None) -> Path:
+    """Where sweeps live: runs/sweeps (a folder without config.json, so the run lists skip it)."""
+    return Path(root) if root else store.runs_dir() / "sweeps"
+
+
+def create(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
+    """A new sweep folder with its config and a "queued" status."""
+    root = sweeps_dir(root)
+    root.mkdir(parents=True, exist_ok=True)
+    base = time.strftime("%Y%m%d-%H%M%S") + "-sweep"
+    for i in range(1000):  # mkdir is atomic: two sweeps in the same second get different folders
+        folder = root / (base if i == 0 else f"{base}-{i + 1}")
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+            break
+    store.write_json(folder / "config.json", {"sweep": cfg.to_dict(), "name": name or folder.name, "ray": ray})
+    rundir.write_status(folder, "queued", submitted=time.time())
+    return folder
+
+
+def start(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
+    """Create a sweep and start it as a background process; returns its folder."""
+    folder = create(cfg, name, root, ray).resolve()
+    cmd = [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    if cfg.backend == "numpy":  # the twin's matrices are tiny: BLAS threads only add overhead
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    with open(folder / "log.txt", "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, start_new_session=True)
+    _children.append(proc)
+    store.write_json(folder / "launched.json", {"pid": proc.pid, "time": time.time()})  # the process writes status
+    return folder
+
+
+_children: list[subprocess.Popen] = []  # polled now and then so finished ones are reaped, not zombies
+
+
+def execute(folder: Path, data=None) -> dict:
+    """Run the sweep in `folder` here (what `python -m train.sweep --out` does); returns the final status."""
+    folder = Path(folder)
+    raw = json.loads((folder / "config.json").read_text())
+    cfg, asked = SweepConfig.from_dict(raw["sweep"]), {"stop": False}
+
+    def ask_stop(signum, frame):
+        asked["stop"] = True
+
+    old = {s: signal.signal(s, ask_stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    log = open(folder / "metrics.jsonl", "a", buffering=1)
+    rundir.write_status(folder, "running", pid=os.getpid(), started=time.time())
+    ended = {}
+
+    def emit(event: dict) -> None:
+        log.write(json.dumps(event) + "\n")
+        if event["kind"] == "end":
+            ended.update(event)
+
+    try:
+        rows = sweep(cfg, emit, lambda: asked["stop"] or (folder / "STOP").exists(), raw.get("ray"), data)
+    except Exception as e:  # noqa: BLE001 - any failure ends in a readable state
+        rundir.write_status(folder, "failed", error=f"{type(e).__name__}: {e}")
+        raise
+    finally:
+        log.close()
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    rows = sorted(rows, key=lambda r: (r["k"], r["m"]))
+    store.write_json(folder / "results.json", {"config": cfg.to_dict(), "rows": rows})
+    rundir.write_status(folder, "stopped" if ended.get("stopped") else "done", cells_done=len(rows),
+                        seconds=ended.get("seconds"), best=best_row(rows, cfg.protocol))
+    return rundir.read_status(folder)
+
+
+def _alive(pid: int | None, folder: Path) -> bool:
+    """Is `pid` still the process running the sweep in `folder`? (A reused pid names another folder.)"""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return not Path("/proc").exists()  # not Linux: the signal test is all there is
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X") and folder.name in argv
+
+
+def read(folder: Path) -> SweepInfo | None:
+    """One sweep as it stands; a "running" (or started) sweep whose process is gone reads "interrupted"."""
+    folder = Path(folder)
+    for p in list(_children):
+        if p.poll() is not None:
+            _children.remove(p)
+    try:
+        raw = json.loads((folder / "config.json").read_text())
+        cfg = SweepConfig.from_dict(raw["sweep"])
+    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+        return None
+    status = rundir.read_status(folder)
+    state = status.get("state", "unknown")
+    pid = status.get("pid") if state == "running" else _launched_pid(folder)
+    if state in ("queued", "running") and pid and not _alive(pid, folder):
+        time.sleep(0.05)  # it may have written its final status just now
+        status = rundir.read_status(folder)
+        if status.get("state") in ("queued", "running"):
+            keep = {k: v for k, v in status.items() if k not in ("state", "updated")}
+            rundir.write_status(folder, "interrupted", **keep)
+            status = rundir.read_status(folder)
+        state = status["state"]
+    return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status)
+
+
+def _launched_pid(folder: Path) -> int | None:
+    try:
+        return json.loads((folder / "launched.json").read_text()).get("pid")
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def list_sweeps(root: Path | None = None) -> list[SweepInfo]:
+    """Every sweep, newest first."""
+    root = sweeps_dir(root)
+    if not root.exists():
+        return []
+    found = [s for d in root.iterdir() if d.is_dir() and (s := read(d)) is not None]
+    return sorted(found, key=lambda s: s.folder.name, reverse=True)
+
+
+def events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
+    return rundir.read_events(folder, offset)
+
+
+def rows(folder: Path) -> list[dict]:
+    """The finished cells: results.json once the sweep has ended, else the row events so far."""
+    try:
+        return json.loads((Path(folder) / "results.json").read_text())["rows"]
+    except (OSError, json.JSONDecodeError, KeyError):
+        evs, _ = events(folder)
+        done = [{k: v for k, v in e.items() if k not in ("kind", "elapsed_s")} for e in evs if e["kind"] == "row"]
+        return sorted(done, key=lambda r: (r["k"], r["m"]))
+
+
+def stop(folder: Path) -> None:
+    """Ask a sweep to stop between two steps; the rows so far are kept."""
+    folder = Path(folder)
+    (folder / "STOP").touch()
+    info = read(folder)  # a sweep still starting has no signal handler yet: the STOP file reaches it
+    if info and info.state == "running" and _alive(pid := info.status.get("pid"), folder):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def delete(folder: Path, root: Path | None = None) -> None:
+    folder, root = Path(folder).resolve(), sweeps_dir(root).resolve()
+    if folder.parent != root:
+        raise ValueError(f"{folder} is not a sweep folder under {root}")
+    info = read(folder)
+    if info is not None and info.active:
+        raise ValueError("this sweep is still running: stop it first")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def train_fully(k: int, m: int, root: Path | None = None) -> Path:
+    """Start a normal training run of one cell: preset seed004-mlp with k layers of m units."""
+    cfg = get("seed004-mlp", k=k, m=m).train
+    return jobs.submit(cfg, name=f"seed004 k={k} m={m}", root=root)
+
+
+def wait(folder: Path, timeout_s: float = 120) -> SweepInfo:
+    """Poll until the sweep has ended (for tests and scripts). Raises TimeoutError."""
+    deadline = time.time() + timeout_s
+    while True:
+        info = read(folder)
+        if info is not None and not info.active:
+            return info
+        if time.time() > deadline:
+            raise TimeoutError(f"{folder}: still {info.state if info else 'missing'} after {timeout_s} s")
+        time.sleep(0.2)
