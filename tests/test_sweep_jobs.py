@@ -8,6 +8,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from model.paths import REPO
 from train import jobs, sweep_jobs
 from train.sweep import SweepConfig
 
@@ -39,7 +40,7 @@ def wait_rows(folder, n: int, timeout_s: float = 300) -> list[dict]:
 
 
 def open_page(lang="en"):
-    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("app_pages/sweep.py")

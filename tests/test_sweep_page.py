@@ -4,6 +4,7 @@ button, a finished sweep's best cell, table and downloads, "train this one fully
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from model.paths import REPO
 from train import jobs, sweep_jobs
 from train.sweep import ARTICLE, SweepConfig
 
@@ -23,7 +24,7 @@ def root(tmp_path, monkeypatch):
 
 
 def open_page(lang="en"):
-    at = AppTest.from_file(str(jobs.REPO / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("app_pages/sweep.py")

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import store
+from model.paths import REPO
 from model.presets import get
-from train import jobs, rundir
+from train import jobs, process, rundir
+from train.rundir import RunState
 from train.sweep import SweepConfig, best_row, sweep
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -39,26 +39,19 @@ class SweepInfo:
 
     @property
     def active(self) -> bool:
-        return self.state in ("queued", "running")
+        return self.state in (RunState.QUEUED, RunState.RUNNING)
 
 
 def sweeps_dir(root: Path | None = None) -> Path:
     """Where sweeps live: runs/sweeps (a folder without config.json, so the run lists skip it)."""
-    return Path(root) if root else store.runs_dir() / "sweeps"
+    return Path(root) if root else rundir.runs_dir() / "sweeps"
 
 
 def create(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
     """A new sweep folder with its config and a "queued" status."""
-    root = sweeps_dir(root)
-    root.mkdir(parents=True, exist_ok=True)
-    base = time.strftime("%Y%m%d-%H%M%S") + "-sweep"
-    for i in range(1000):  # mkdir is atomic: two sweeps in the same second get different folders
-        folder = root / (base if i == 0 else f"{base}-{i + 1}")
-        with contextlib.suppress(FileExistsError):
-            folder.mkdir()
-            break
+    folder = rundir.create(sweeps_dir(root), "sweep")  # the one naming scheme of run folders
     store.write_json(folder / "config.json", {"sweep": cfg.to_dict(), "name": name or folder.name, "ray": ray})
-    rundir.write_status(folder, "queued", submitted=time.time())
+    rundir.write_status(folder, RunState.QUEUED, submitted=time.time())
     return folder
 
 
@@ -91,7 +84,7 @@ def execute(folder: Path, data=None) -> dict:
 
     old = {s: signal.signal(s, ask_stop) for s in (signal.SIGTERM, signal.SIGINT)}
     log = open(folder / "metrics.jsonl", "a", buffering=1)
-    rundir.write_status(folder, "running", pid=os.getpid(), started=time.time())
+    rundir.write_status(folder, RunState.RUNNING, pid=os.getpid(), started=time.time())
     ended = {}
 
     def emit(event: dict) -> None:
@@ -102,7 +95,7 @@ def execute(folder: Path, data=None) -> dict:
     try:
         rows = sweep(cfg, emit, lambda: asked["stop"] or (folder / "STOP").exists(), raw.get("ray"), data)
     except Exception as e:  # noqa: BLE001 - any failure ends in a readable state
-        rundir.write_status(folder, "failed", error=f"{type(e).__name__}: {e}")
+        rundir.write_status(folder, RunState.FAILED, error=f"{type(e).__name__}: {e}")
         raise
     finally:
         log.close()
@@ -110,27 +103,9 @@ def execute(folder: Path, data=None) -> dict:
             signal.signal(s, handler)
     rows = sorted(rows, key=lambda r: (r["k"], r["m"]))
     store.write_json(folder / "results.json", {"config": cfg.to_dict(), "rows": rows})
-    rundir.write_status(folder, "stopped" if ended.get("stopped") else "done", cells_done=len(rows),
+    rundir.write_status(folder, RunState.STOPPED if ended.get("stopped") else RunState.DONE, cells_done=len(rows),
                         seconds=ended.get("seconds"), best=best_row(rows, cfg.protocol))
     return rundir.read_status(folder)
-
-
-def _alive(pid: int | None, folder: Path) -> bool:
-    """Is `pid` still the process running the sweep in `folder`? (A reused pid names another folder.)"""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-    except OSError:
-        return not Path("/proc").exists()  # not Linux: the signal test is all there is
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X") and folder.name in argv
 
 
 def read(folder: Path) -> SweepInfo | None:
@@ -146,13 +121,13 @@ def read(folder: Path) -> SweepInfo | None:
         return None
     status = rundir.read_status(folder)
     state = status.get("state", "unknown")
-    pid = status.get("pid") if state == "running" else _launched_pid(folder)
-    if state in ("queued", "running") and pid and not _alive(pid, folder):
+    pid = status.get("pid") if state == RunState.RUNNING else _launched_pid(folder)
+    if state in (RunState.QUEUED, RunState.RUNNING) and pid and not process.alive(pid, folder):
         time.sleep(0.05)  # it may have written its final status just now
         status = rundir.read_status(folder)
-        if status.get("state") in ("queued", "running"):
+        if status.get("state") in (RunState.QUEUED, RunState.RUNNING):
             keep = {k: v for k, v in status.items() if k not in ("state", "updated")}
-            rundir.write_status(folder, "interrupted", **keep)
+            rundir.write_status(folder, RunState.INTERRUPTED, **keep)
             status = rundir.read_status(folder)
         state = status["state"]
     return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status)
@@ -193,7 +168,7 @@ def stop(folder: Path) -> None:
     folder = Path(folder)
     (folder / "STOP").touch()
     info = read(folder)  # a sweep still starting has no signal handler yet: the STOP file reaches it
-    if info and info.state == "running" and _alive(pid := info.status.get("pid"), folder):
+    if info and info.state == RunState.RUNNING and process.alive(pid := info.status.get("pid"), folder):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGTERM)
 
