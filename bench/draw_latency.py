@@ -20,18 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.browser import ARM_TIMER as ARM  # noqa: E402
 from tests.browser import browser_page, streamlit_server, stroke  # noqa: E402
-
-ARM = """() => {
-  window.__up = null; window.__answer = null;
-  window.addEventListener('pointerup', () => { window.__up = performance.now(); }, {capture: true, once: true});
-  const obs = new MutationObserver(() => {
-    if (window.__up !== null && document.querySelector('.st-key-prediction-cnn .dl-digit')) {
-      window.__answer = performance.now(); obs.disconnect();
-    }
-  });
-  obs.observe(document.body, {childList: true, subtree: true, characterData: true});
-}"""
 
 
 def ring(n=20):

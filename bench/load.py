@@ -23,11 +23,8 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -46,35 +43,10 @@ def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
 
     `baseline` turns Streamlit's gc.collect after every rerun back on (.streamlit/config.toml turns it
     off), to compare. Training jobs then run at normal priority with torch's threads (see scenario)."""
-    from tests.browser import free_port
-    port = free_port()
-    log = open(runs / "streamlit.log", "w")
+    from tests.browser import streamlit_process
     undo = ["--runner.postScriptGC", "true"] if baseline else []
-    env = {**os.environ, "DIGITLAB_RUNS": str(runs)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", *undo],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout_s
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start: see {log.name}")
-            time.sleep(0.3)
+    with streamlit_process(undo, {"DIGITLAB_RUNS": str(runs)}, runs / "streamlit.log", timeout_s) as (url, proc):
         yield url, psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def cpu_s(p: psutil.Process) -> float:

@@ -1,6 +1,7 @@
 """Kaggle digit-recognizer CSVs (seeds 000 and 002): read train.csv / test.csv, write submission.csv.
 
-Used by the predict CLI, the Evaluate page and training, so it lives in model/ and needs only numpy.
+Used by the predict CLI and the Evaluate page, so it lives in model/ (which never imports train/) and
+needs only numpy.
 
 Reading is bounded and fast. Lines are read with a length cap (a 200 MB line costs 64 KiB, not GBs),
 in blocks of rows that numpy's C parser (`np.fromstring`) turns into integers at once: 28,000 rows take

@@ -18,6 +18,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "artifacts"  # screenshots land here (ignored by git)
 
+# Timed inside the page: Playwright's own waits poll at growing intervals (up to 500 ms), which
+# would measure the poll, not the app. The observer notes when the answer's element appears.
+ARM_TIMER = """() => {
+  window.__up = null; window.__answer = null;
+  window.addEventListener('pointerup', () => { window.__up = performance.now(); }, {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    if (window.__up !== null && document.querySelector('.st-key-prediction-cnn .dl-digit')) {
+      window.__answer = performance.now(); obs.disconnect();
+    }
+  });
+  obs.observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -26,14 +39,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict | None = None, timeout_s: float = 60):
-    """Start `streamlit run app.py` on a free port; yield its URL; stop it by its own pid."""
+def streamlit_process(args=(), env: dict | None = None, log_path: Path | None = None, timeout_s: float = 60,
+                      loopback: bool = True):
+    """Start `streamlit run app.py [args]` on a free port; yield (url, Popen) once it is healthy; stop it by its
+    own pid. `loopback=False` leaves the address to .streamlit/config.toml (to test what it says)."""
     port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")
+    if log_path is None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        log_path = ARTIFACTS / f"streamlit-{port}.log"
+    log = open(log_path, "w")
+    where = ["--server.address", "127.0.0.1"] if loopback else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *where,
+         "--server.headless", "true", *args],
         cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -47,7 +65,7 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 60):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not start: see {log.name}")
             time.sleep(0.3)
-        yield url
+        yield url, proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -55,6 +73,13 @@ def streamlit_server(env: dict | None = None, timeout_s: float = 60):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict | None = None, timeout_s: float = 60):
+    """Start `streamlit run app.py` on a free loopback port; yield its URL; stop it by its own pid."""
+    with streamlit_process(env=env, timeout_s=timeout_s) as (url, _):
+        yield url
 
 
 @contextlib.contextmanager

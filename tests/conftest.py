@@ -30,3 +30,19 @@ def canvas(monkeypatch):
     drawn = {}
     monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
     return drawn
+
+
+@pytest.fixture
+def sweep_root(tmp_path, monkeypatch):
+    """An empty runs folder for sweep tests; afterwards no sweep or training job is left running."""
+    from train import jobs, sweep_jobs
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
+    yield sweep_jobs.sweeps_dir()
+    for s in sweep_jobs.list_sweeps():
+        if s.active:
+            sweep_jobs.stop(s.folder)
+            sweep_jobs.wait(s.folder, 120)
+    for r in jobs.list_runs():
+        if r.active:
+            jobs.stop(r.folder)
+            jobs.wait(r.folder, 120)

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from tests.browser import ARTIFACTS, chromium, ink_at, phone_page, streamlit_server, stroke, touch_stroke
+from tests.browser import ARM_TIMER, ARTIFACTS, chromium, ink_at, phone_page, streamlit_server, stroke, touch_stroke
 from tests.digit_strokes import drawings
 
 pytestmark = pytest.mark.browser
@@ -29,18 +29,6 @@ DIGITS = {  # one stroke each, in [0, 1] canvas coordinates, drawn away from the
     3: [(0.3, 0.2), (0.6, 0.18), (0.66, 0.3), (0.45, 0.46), (0.68, 0.6), (0.64, 0.78), (0.3, 0.82)],
 }
 
-# Timed inside the page: Playwright's own waits poll at growing intervals (up to 500 ms), which
-# would measure the poll, not the app. The observer notes when the answer's element appears.
-ARM_TIMER = """() => {
-  window.__up = null; window.__answer = null;
-  window.addEventListener('pointerup', () => { window.__up = performance.now(); }, {capture: true, once: true});
-  const obs = new MutationObserver(() => {
-    if (window.__up !== null && document.querySelector('.st-key-prediction-cnn .dl-digit')) {
-      window.__answer = performance.now(); obs.disconnect();
-    }
-  });
-  obs.observe(document.body, {childList: true, subtree: true, characterData: true});
-}"""
 INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }"""
 

@@ -3,17 +3,13 @@ with Streamlit's XSRF protection and upload limit on."""
 
 import os
 import shutil
-import signal
 import subprocess
-import sys
-import time
 import tomllib
-import urllib.request
 
 import psutil
 
 from model.paths import REPO
-from tests.browser import free_port
+from tests.browser import streamlit_process
 
 
 def test_the_config_keeps_the_server_local_with_xsrf_and_upload_limits():
@@ -47,25 +43,8 @@ def test_run_sh_binds_to_localhost_unless_lan(tmp_path):
 
 
 def test_the_server_started_as_configured_listens_on_loopback_only():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, "streamlit did not start"
-            time.sleep(0.3)
+    with streamlit_process(loopback=False) as (url, proc):  # no --server.address: what config.toml says
+        port = int(url.rsplit(":", 1)[1])
         listening = [c.laddr.ip for c in psutil.Process(proc.pid).net_connections(kind="inet")
                      if c.status == psutil.CONN_LISTEN and c.laddr.port == port]
         assert listening and all(ip in ("127.0.0.1", "::1") for ip in listening), listening
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -6,28 +6,15 @@ import signal
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from model.paths import REPO
-from train import jobs, sweep_jobs
+from tests import apptest
+from train import sweep_jobs
 from train.sweep import SweepConfig
 
 # six one-width pieces: rows arrive one piece at a time, long before the sweep could end
 SLOW = SweepConfig(ks=(1,), ms=(8, 16, 24, 32, 40, 48), epochs=2, lr=0.5, subset=3000, device="cpu", max_units=8)
 
 
-@pytest.fixture
-def root(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
-    yield sweep_jobs.sweeps_dir()
-    for s in sweep_jobs.list_sweeps():
-        if s.active:
-            sweep_jobs.stop(s.folder)
-            sweep_jobs.wait(s.folder, 120)
-    for r in jobs.list_runs():
-        if r.active:
-            jobs.stop(r.folder)
-            jobs.wait(r.folder, 120)
 
 
 def wait_rows(folder, n: int, timeout_s: float = 300) -> list[dict]:
@@ -40,16 +27,10 @@ def wait_rows(folder, n: int, timeout_s: float = 300) -> list[dict]:
 
 
 def open_page(lang="en"):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("app_pages/sweep.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page("app_pages/sweep.py", lang)
 
 
-def test_start_live_rows_reload_and_stop(root):
+def test_start_live_rows_reload_and_stop(sweep_root):
     folder = sweep_jobs.start(SLOW)
     assert sweep_jobs.read(folder).state in ("queued", "running")
     first = wait_rows(folder, 1)
@@ -71,7 +52,7 @@ def test_start_live_rows_reload_and_stop(root):
     assert any("最好：k = 1" in s.value for s in at.success)
 
 
-def test_a_killed_sweep_reads_interrupted(root):
+def test_a_killed_sweep_reads_interrupted(sweep_root):
     folder = sweep_jobs.start(SLOW)
     deadline = time.time() + 120
     while (info := sweep_jobs.read(folder)).state != "running":

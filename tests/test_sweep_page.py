@@ -1,39 +1,17 @@
 """The Sweep page under AppTest: the article's defaults, refusal of bad widths, a start from the
 button, a finished sweep's best cell, table and downloads, "train this one fully", delete."""
 
-import pytest
-from streamlit.testing.v1 import AppTest
 
-from model.paths import REPO
+from tests import apptest
 from train import jobs, sweep_jobs
 from train.sweep import ARTICLE, SweepConfig
 
 
-@pytest.fixture
-def root(tmp_path, monkeypatch):
-    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
-    yield sweep_jobs.sweeps_dir()
-    for s in sweep_jobs.list_sweeps():
-        if s.active:
-            sweep_jobs.stop(s.folder)
-            sweep_jobs.wait(s.folder, 120)
-    for r in jobs.list_runs():
-        if r.active:
-            jobs.stop(r.folder)
-            jobs.wait(r.folder, 120)
-
-
 def open_page(lang="en"):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("app_pages/sweep.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page("app_pages/sweep.py", lang)
 
 
-def test_defaults_are_the_articles_and_bad_widths_get_a_sentence(root):
+def test_defaults_are_the_articles_and_bad_widths_get_a_sentence(sweep_root):
     at = open_page()
     assert at.multiselect(key="sweep_ks").value == list(ARTICLE.ks)
     assert (at.number_input(key="sweep_m_from").value, at.number_input(key="sweep_m_to").value) == (10, 297)
@@ -51,7 +29,7 @@ def test_defaults_are_the_articles_and_bad_widths_get_a_sentence(root):
     assert any("sigmoid layers only" in e.value for e in at.error)
 
 
-def test_start_from_the_button(root):
+def test_start_from_the_button(sweep_root):
     at = open_page()
     at.radio(key="sweep_m_mode").set_value("list").run()
     at.text_input(key="sweep_m_text").set_value("8, 12").run()
@@ -65,7 +43,7 @@ def test_start_from_the_button(root):
     assert [r["m"] for r in sweep_jobs.rows(info.folder)] == [8, 12]
 
 
-def test_a_finished_sweep_its_best_table_downloads_and_train_fully(root, mnist):
+def test_a_finished_sweep_its_best_table_downloads_and_train_fully(sweep_root, mnist):
     cfg = SweepConfig(ks=(1, 2), ms=(8, 16), epochs=1, lr=1.0, l2=0.1, subset=2000, backend="numpy")
     folder = sweep_jobs.create(cfg, name="tiny")
     sweep_jobs.execute(folder, data=mnist)

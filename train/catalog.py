@@ -21,6 +21,8 @@ def finished_runs(root: Path | None = None) -> list[Path]:
     root = Path(root) if root else rundir.runs_dir()
     folders = []
     for d in root.glob("*/"):
+        if not (d / "config.json").exists() and not (d / "model.json").exists():
+            continue  # not a run: runs/sweeps/, or a folder someone made by hand
         try:
             mtime = d.stat().st_mtime
         except OSError:  # deleted while we looked

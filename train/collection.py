@@ -21,7 +21,8 @@ import numpy as np
 from filelock import FileLock, Timeout
 from PIL import Image
 
-REPO = Path(__file__).resolve().parent.parent
+from model.paths import REPO
+
 FILE, LOCK = "drawings.npz", "drawings.lock"
 MAX_DRAWINGS = 2000                # a class of 40 saving 50 each
 MAX_CANVAS_SIDE = 1200             # px; the app's canvases are at most 640 wide

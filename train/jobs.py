@@ -96,9 +96,6 @@ def _limit(slot: str, limits: dict | None) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------
-# process checks
-
-
 def _text(v) -> str | None:
     return None if v is None else str(v)
 

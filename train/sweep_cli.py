@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from model import store
-from train import sweep_jobs
+from train import background, sweep_jobs
 from train.sweep import ACTIVATIONS, ARTICLE, BACKENDS, PROTOCOLS, STUDY, SweepConfig, parse_ms, pieces
 
 
@@ -40,6 +40,7 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     out = Path(a.out) if a.out else None
     if out and (out / "config.json").exists() and not (out / "metrics.jsonl").exists():
+        background.apply()  # started by the app: yield the CPU to the students' answers, as training jobs do
         status = sweep_jobs.execute(out)  # a folder prepared by sweep_jobs.start: run it as configured
         return 0 if status["state"] in ("done", "stopped") else 1
     base = STUDY if a.study else ARTICLE

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
+from model.paths import REPO
 from train.sweep import Stopped, SweepConfig, train_piece
 
-REPO = Path(__file__).resolve().parent.parent
 POLL_S = 0.5  # how often a waiting driver checks for a stop request
 
 
