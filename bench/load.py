@@ -31,7 +31,6 @@ import psutil
 
 from bench.load_client import Run, Student
 
-REPO = Path(__file__).resolve().parent.parent
 STROKES = Path(__file__).with_name("load_strokes.json")
 SCENARIOS = {"20": dict(sessions=20, training=False), "20+training": dict(sessions=20, training=True),
              "40": dict(sessions=40, training=False)}

@@ -9,19 +9,17 @@ import dataclasses
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from bench import quality, synth
+from model.paths import REPO
 from model.predict import load, probabilities
 from model.preprocess import preprocess
 from model.presets import get
 from train.engine import train
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

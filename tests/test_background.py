@@ -5,15 +5,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psutil
 import pytest
 
+from model.paths import REPO
 from model.presets import get
 from train import background, jobs, rundir
 
-REPO = Path(__file__).resolve().parent.parent
 PROBE = ("import json, os, torch; from train import background; done = background.apply(); "
          "print(json.dumps({'nice': os.nice(0), 'threads': torch.get_num_threads(), 'done': done}))")
 

@@ -14,8 +14,7 @@ from PIL import EpsImagePlugin, Image
 from bench import synth
 from model import image_file as imf
 from model import preprocess as pp
-
-REPO = Path(__file__).resolve().parent.parent
+from model.paths import REPO
 
 
 def _ink(digit=2, seed=0, size=280):
