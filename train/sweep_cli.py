@@ -38,9 +38,9 @@ def main(argv=None) -> int:
     p.add_argument("--json", help="also write the rows to this file")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
+    background.apply()  # a sweep started by the app yields the CPU to the students' answers, as a training job does
     out = Path(a.out) if a.out else None
     if out and (out / "config.json").exists() and not (out / "metrics.jsonl").exists():
-        background.apply()  # started by the app: yield the CPU to the students' answers, as training jobs do
         status = sweep_jobs.execute(out)  # a folder prepared by sweep_jobs.start: run it as configured
         return 0 if status["state"] in ("done", "stopped") else 1
     base = STUDY if a.study else ARTICLE
