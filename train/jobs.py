@@ -41,6 +41,7 @@ from train.rundir import ACTIVE, BUSY, FINAL, RunState
 
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
 CLAIM_GRACE_S = 60  # a claim with no child pid after this long belongs to a starter that died
+START_GRACE_S = 2   # a claim younger than this is a job starting, whatever its process looks like yet
 log = logging.getLogger(__name__)
 
 
@@ -136,8 +137,11 @@ def read_run(folder: Path, fix: bool = True) -> RunInfo | None:
     if state == RunState.QUEUED and (claim := process.read_claim(folder)) is not None:
         # claimed: the child is importing torch and has not written "running" yet
         pid = claim.get("pid") if isinstance(claim, dict) else None
-        fresh = pid is None and time.time() - _mtime(folder / "claim") < CLAIM_GRACE_S
-        if fresh or process.alive(pid, folder):
+        age = time.time() - _mtime(folder / "claim")
+        fresh = pid is None and age < CLAIM_GRACE_S
+        # In its first moments the starter's process may not yet look like this job to a reader (seen once
+        # in CI: read as dead 50 ms after the start); a job that really died is found a moment later.
+        if fresh or age < START_GRACE_S or process.alive(pid, folder):
             state = RunState.STARTING
         else:
             status = _mark_dead(folder, status, fix, before_start=True)
