@@ -124,3 +124,15 @@ def test_training_mixes_in_the_drawings_with_the_teachers_weight(tmp_path, monke
     for bad in (-1, 101, 2.5, True):
         with pytest.raises(ValueError, match="class_drawings"):
             validate_train(tiny_cfg(class_drawings=bad))
+
+
+def test_a_photo_is_kept_reduced_beside_its_28x28(tmp_path):
+    """A 12-megapixel photo, grey or colour, is saved with the label: its picture at 320 px a side, not refused."""
+    from ui.class_drawings import PHOTO_SIDE, _fit
+    rng = np.random.default_rng(0)
+    for photo in (rng.integers(0, 256, (3000, 4000), dtype=np.uint8),
+                  rng.integers(0, 256, (3000, 4000, 3), dtype=np.uint8)):
+        c = collection.add(np.zeros((28, 28), np.float32), 4, _fit(photo), folder=tmp_path)
+        kept = np.asarray(Image.open(io.BytesIO(c.canvas_png(len(c) - 1))))
+        assert kept.shape == (240, PHOTO_SIDE, 3)
+    assert collection.load(tmp_path).labels.tolist() == [4, 4]

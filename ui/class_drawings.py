@@ -18,6 +18,9 @@ from ui.i18n import t
 GRID, PER_ROW = 60, 12
 
 
+PHOTO_SIDE = 320  # px: a photo's long side as kept in the collection (a canvas is 280)
+
+
 def message(e: CollectionError) -> str:
     if e.kind == "damaged":
         return t("coll_damaged", why=e.details.get("why", str(e)))
@@ -29,11 +32,18 @@ def _count() -> int | None:
 
 
 def _fit(canvas: np.ndarray | None) -> np.ndarray | None:
-    """A photo can be far bigger than a canvas: keep at most MAX_CANVAS_SIDE px a side."""
-    if canvas is None or max(canvas.shape[:2]) <= collection.MAX_CANVAS_SIDE:
-        return canvas
-    img = Image.fromarray(np.asarray(canvas, np.uint8))
-    img.thumbnail((collection.MAX_CANVAS_SIDE, collection.MAX_CANVAS_SIDE))
+    """What is kept of the picture beside its 28×28. A canvas (RGBA) is kept whole; a photo (grey or RGB) is
+    kept at most PHOTO_SIDE px a side: enough to preprocess again, and its PNG stays under the size cap."""
+    if canvas is None:
+        return None
+    a = np.asarray(canvas, np.uint8)
+    if a.ndim == 2:
+        a = np.stack([a] * 3, axis=-1)  # a grey photo
+    side = collection.MAX_CANVAS_SIDE if a.shape[2] == 4 else PHOTO_SIDE
+    if max(a.shape[:2]) <= side:
+        return a
+    img = Image.fromarray(a)
+    img.thumbnail((side, side))
     return np.asarray(img)
 
 
