@@ -87,11 +87,18 @@ def start(folder: Path) -> bool:
     then = [sys.executable, "-m", "train.jobs", "--tick", str(folder.parent)]
     # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
     # The shell is the claim's pid; the training process records its own pid in status.json.
-    cmd = ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"])
+    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
+    return True
+
+
+def spawn(folder: Path, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `cmd` for the run (or sweep) in `folder`: in its own session, so it outlives a page and the
+    server; output appended to folder/log.txt; the repository importable; reaped later by `reap`."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+           **(env or {})}
     with open(folder / "log.txt", "ab") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env=env, start_new_session=True)
     _children[str(folder)] = proc
-    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
-    return True
+    return proc

@@ -14,14 +14,12 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import store
-from model.paths import REPO
 from model.presets import get
 from train import jobs, process, rundir
 from train.rundir import RunState
@@ -58,19 +56,11 @@ def create(cfg: SweepConfig, name: str | None = None, root: Path | None = None, 
 def start(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
     """Create a sweep and start it as a background process; returns its folder."""
     folder = create(cfg, name, root, ray).resolve()
-    cmd = [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    if cfg.backend == "numpy":  # the twin's matrices are tiny: BLAS threads only add overhead
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    with open(folder / "log.txt", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
-    _children.append(proc)
+    # the twin's matrices are tiny: BLAS threads only add overhead (a value already set wins)
+    blas = {"OPENBLAS_NUM_THREADS": "1"} if cfg.backend == "numpy" and "OPENBLAS_NUM_THREADS" not in os.environ else {}
+    proc = process.spawn(folder, [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"], blas)
     store.write_json(folder / "launched.json", {"pid": proc.pid, "time": time.time()})  # the process writes status
     return folder
-
-
-_children: list[subprocess.Popen] = []  # polled now and then so finished ones are reaped, not zombies
 
 
 def execute(folder: Path, data=None) -> dict:
@@ -111,9 +101,7 @@ def execute(folder: Path, data=None) -> dict:
 def read(folder: Path) -> SweepInfo | None:
     """One sweep as it stands; a "running" (or started) sweep whose process is gone reads "interrupted"."""
     folder = Path(folder)
-    for p in list(_children):
-        if p.poll() is not None:
-            _children.remove(p)
+    process.reap()
     try:
         raw = json.loads((folder / "config.json").read_text())
         cfg = SweepConfig.from_dict(raw["sweep"])
