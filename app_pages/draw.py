@@ -14,6 +14,7 @@ from model.image_file import ImageError, load_image
 from model.preprocess import preprocess, split_digits
 from ui import class_drawings, explain, figures, ink_canvas, models, widgets
 from ui.i18n import t
+from ui.safe_text import md
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
 NUMBER_W, NUMBER_H = 640, 220
@@ -81,7 +82,7 @@ def number(chosen: dict) -> None:
                 widgets.model_error(entry, e)
                 continue
             digits = "".join(str(int(p.argmax())) for p in probs)
-            st.markdown(f"**{widgets.md(t('number_reads', name=entry.name))}**")
+            st.markdown(f"**{md(t('number_reads', name=entry.name))}**")
             st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
             st.caption(t("per_digit"))
             for part, p, c in zip(parts, probs, st.columns(max(len(parts), 1))):

@@ -141,3 +141,16 @@ def test_a_run_name_full_of_markup_is_shown_as_text(canvas, mnist, tmp_path, mon
         # every character that Markdown, HTML, Streamlit's :color[] or LaTeX could act on is escaped
         assert not re.findall(r"(?<!\\)[<>*\[\]():$]", text), text
         assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in text
+
+
+def test_overlapping_predictions_restore_the_servers_thread_count():
+    """Two sessions predicting at once: torch's count is the process's, so the last one out restores it."""
+    from ui.models import one_thread
+    before = torch.get_num_threads()
+    first, second = one_thread(), one_thread()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first session finishes while the second still predicts
+    assert torch.get_num_threads() == 1
+    second.__exit__(None, None, None)
+    assert torch.get_num_threads() == before

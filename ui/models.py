@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 import streamlit as st
@@ -47,16 +48,27 @@ def label(entry: store.ModelEntry) -> str:
 SMALL_BATCH = 16  # a drawing, or the digits of a number
 
 
+_threads = {"inside": 0, "before": None}  # torch's thread count is the process's: sessions share it
+_threads_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def one_thread():
     """Run a few images on one thread. On a busy 2-core machine torch's second thread waits for a core:
-    a drawing took 72 ms median, 264 ms p95 on two threads against 1.9 / 4.9 ms on one (issue 7)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
+    a drawing took 72 ms median, 264 ms p95 on two threads against 1.9 / 4.9 ms on one (issue 7).
+    Sessions predict at once in one server: the first one in sets 1 thread, the last one out restores."""
+    with _threads_lock:
+        if _threads["inside"] == 0:
+            _threads["before"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads["inside"] += 1
     try:
         yield
     finally:
-        torch.set_num_threads(before)
+        with _threads_lock:
+            _threads["inside"] -= 1
+            if _threads["inside"] == 0:
+                torch.set_num_threads(_threads["before"])
 
 
 def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
