@@ -21,13 +21,10 @@ from memory, so any Streamlit session, a restarted server or a terminal sees the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import numbers
-import os
 import shutil
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -253,11 +250,7 @@ def stop(folder: Path) -> str:
         return run.state.value if run else "missing"
     if run.state == RunState.QUEUED and cancel(folder):
         return RunState.STOPPED.value
-    (folder / "STOP").touch()  # checked every step, even before the signal handler is installed
-    pid = run.status.get("pid")
-    if run.state == RunState.RUNNING and process.alive(pid, folder):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGTERM)
+    process.ask_stop(folder, run.status.get("pid") if run.state == RunState.RUNNING else None)
     return "stopping"
 
 

@@ -8,9 +8,11 @@ macOS (no /proc parsing): a pid counts as the job only while its command line na
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -90,6 +92,15 @@ def start(folder: Path) -> bool:
     proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"])
     store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
     return True
+
+
+def ask_stop(folder: Path, pid) -> None:
+    """Ask the job (or sweep) in `folder` to stop after its current step: a STOP file, which it checks every
+    step even before its signal handler is installed, and SIGTERM to `pid` while that is still the job."""
+    (folder / "STOP").touch()
+    if pid is not None and alive(pid, folder):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def spawn(folder: Path, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:

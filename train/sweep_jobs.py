@@ -9,7 +9,6 @@ page that started it; a STOP file or SIGTERM stops it between two steps and keep
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -154,11 +153,8 @@ def rows(folder: Path) -> list[dict]:
 def stop(folder: Path) -> None:
     """Ask a sweep to stop between two steps; the rows so far are kept."""
     folder = Path(folder)
-    (folder / "STOP").touch()
-    info = read(folder)  # a sweep still starting has no signal handler yet: the STOP file reaches it
-    if info and info.state == RunState.RUNNING and process.alive(pid := info.status.get("pid"), folder):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGTERM)
+    info = read(folder)
+    process.ask_stop(folder, info.status.get("pid") if info and info.state == RunState.RUNNING else None)
 
 
 def delete(folder: Path, root: Path | None = None) -> None:
