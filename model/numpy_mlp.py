@@ -2,14 +2,18 @@
 
 The article's own version loops over each image of a mini-batch and folds the L2 term into the
 output delta; this one keeps its model ([784, m…, 10] sigmoid, cross-entropy, λ = 0.1, η = 1.3,
-batch 10) with textbook gradients, and tests check them against PyTorch autograd. It is the Sweep
-page's second backend (train/sweep.py) and bench/seed004.py times it against the article's code.
+batch 10) and its shapes (W is (out, in), a batch is one column per image, so `np.dot(w, a) + b`
+reads as in its network.py), with textbook gradients that tests check against PyTorch autograd.
+It is the Sweep page's second backend (train/sweep.py); bench/seed004.py times it against the
+article's code.
 
 Why it is fast, in four lines (each is one idea a student can try on the article's code):
 - float32 everywhere: half the memory traffic of float64, twice the SIMD width;
-- a whole mini-batch is one matrix (B, 784): no Python loop over the images of a batch;
+- a whole mini-batch is one matrix: no Python loop over the images of a batch;
 - every buffer of a step is allocated once, then written in place (`out=`), so a step allocates nothing;
 - σ(z) = (1 + tanh(z / 2)) / 2: one ufunc that cannot overflow, instead of masks and two exps.
+What is left is the two 784-wide matrix products of a step and the gather of its ten images
+(BENCHMARKS.md, seed 004, has the measured split).
 """
 
 from __future__ import annotations
@@ -33,39 +37,41 @@ def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 class NumpyMLP:
     sizes: tuple[int, ...]                  # layer widths, e.g. (784, 30, 10)
     seed: int = 0
-    weights: list[np.ndarray] = field(init=False)   # (in, out) per layer, float32
-    biases: list[np.ndarray] = field(init=False)    # (out,) per layer, float32
+    weights: list[np.ndarray] = field(init=False)   # (out, in) per layer, float32, as in the article
+    biases: list[np.ndarray] = field(init=False)    # (out, 1) per layer, float32
 
     def __post_init__(self):
         rng = np.random.default_rng(self.seed)
         # N(0, 1/fan_in): keeps sigmoid inputs out of saturation at the start (Nielsen's network2)
-        self.weights = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(np.float32)
+        self.weights = [(rng.standard_normal((b, a)) / np.sqrt(a)).astype(np.float32)
                         for a, b in zip(self.sizes[:-1], self.sizes[1:])]
-        self.biases = [rng.standard_normal(b).astype(np.float32) for b in self.sizes[1:]]
+        self.biases = [rng.standard_normal((b, 1)).astype(np.float32) for b in self.sizes[1:]]
         self._buffers: dict[int, tuple] = {}  # batch size → (activations, deltas, weight grads, bias grads)
 
     def _workspace(self, batch: int) -> tuple:
         """The arrays one step of `batch` images writes into, made on first use and then reused."""
         if batch not in self._buffers:
             f32 = np.float32
-            self._buffers[batch] = ([np.empty((batch, s), f32) for s in self.sizes[1:]],   # a¹ … aᴸ
-                                    [np.empty((batch, s), f32) for s in self.sizes[1:]],   # δ¹ … δᴸ
+            self._buffers[batch] = ([np.empty((s, batch), f32) for s in self.sizes[1:]],   # a¹ … aᴸ
+                                    [np.empty((s, batch), f32) for s in self.sizes[1:]],   # δ¹ … δᴸ
                                     [np.empty_like(w) for w in self.weights],              # ∂C/∂W
                                     [np.empty_like(b) for b in self.biases])               # ∂C/∂b
         return self._buffers[batch]
 
     def forward(self, x: np.ndarray, acts: list[np.ndarray] | None = None) -> list[np.ndarray]:
-        """Activations of every layer for x (B, 784) in [0, 1]; the last is (B, 10) in (0, 1).
-        With `acts` (one (B, width) array per layer) they are written there instead of new arrays."""
-        out = [x]
+        """Activations of every layer for x (B, 784) in [0, 1], one column per image: the first is
+        xᵀ (784, B), the last (10, B) in (0, 1). With `acts` (one (width, B) array per layer) they
+        are written there instead of new arrays."""
+        out = [x.T]  # a view: the images are stored as rows, the article's layout wants columns
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = np.dot(out[-1], w, out=acts[i] if acts else None)  # z = a·W + b, then a = σ(z) in place
+            z = np.dot(w, out[-1], out=acts[i] if acts else None)  # z = W·a + b, then a = σ(z) in place
             z += b
             out.append(sigmoid(z, out=z))
         return out
 
     def predict(self, x: np.ndarray, batch: int = 10_000) -> np.ndarray:
-        return np.concatenate([self.forward(x[i:i + batch])[-1].argmax(1) for i in range(0, len(x), batch)])
+        """The class of each image of x (N, 784)."""
+        return np.concatenate([self.forward(x[i:i + batch])[-1].argmax(0) for i in range(0, len(x), batch)])
 
     def backprop(self, x: np.ndarray, target: np.ndarray, scale: float = 1.0):
         """Gradients of the mean cross-entropy C₀ over the batch x (B, 784), target (B, 10) one-hot,
@@ -74,13 +80,13 @@ class NumpyMLP:
         workspace's own: the next call overwrites them."""
         acts, deltas, grads_w, grads_b = self._workspace(len(x))
         a = self.forward(x, acts)
-        delta = np.subtract(a[-1], target, out=deltas[-1])  # cross-entropy on a sigmoid: σ' cancels out
+        delta = np.subtract(a[-1], target.T, out=deltas[-1])  # cross-entropy on a sigmoid: σ' cancels out
         delta *= scale / len(x)
         for layer in range(len(self.weights) - 1, -1, -1):
-            np.dot(a[layer].T, delta, out=grads_w[layer])    # ∂C₀/∂W = aᵀ·δ
-            np.sum(delta, axis=0, out=grads_b[layer])        # ∂C₀/∂b = Σ δ
-            if layer:  # δ of the layer below: δ·Wᵀ ⊙ σ'(z), and σ'(z) = a(1 − a)
-                below = np.dot(delta, self.weights[layer].T, out=deltas[layer - 1])
+            np.dot(delta, a[layer].T, out=grads_w[layer])    # ∂C₀/∂W = δ·aᵀ
+            np.add.reduce(delta, axis=1, keepdims=True, out=grads_b[layer])  # ∂C₀/∂b = Σ δ (np.sum, minus its wrapper)
+            if layer:  # δ of the layer below: Wᵀ·δ ⊙ σ'(z), and σ'(z) = a(1 − a)
+                below = np.dot(self.weights[layer].T, delta, out=deltas[layer - 1])
                 below *= a[layer]
                 below *= 1 - a[layer]
                 delta = below
@@ -92,7 +98,7 @@ class NumpyMLP:
         return [g + (lmbda / n) * w for g, w in zip(grads_w, self.weights)], [g.copy() for g in grads_b]
 
     def cost(self, x: np.ndarray, y: np.ndarray, lmbda: float, n: int) -> float:
-        a = np.clip(self.forward(x)[-1], 1e-7, 1 - 1e-7)
+        a = np.clip(self.forward(x)[-1].T, 1e-7, 1 - 1e-7)
         t = one_hot(y, self.sizes[-1])
         ce = -(t * np.log(a) + (1 - t) * np.log(1 - a)).sum(1).mean()
         return float(ce + lmbda / (2 * n) * sum((w ** 2).sum() for w in self.weights))

@@ -19,7 +19,7 @@ def test_gradients_match_autograd():
     bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in net.biases]
     a = torch.tensor(x, dtype=torch.float64)
     for w, b in zip(ws, bs):
-        a = torch.sigmoid(a @ w + b)
+        a = torch.sigmoid(a @ w.T + b.T)  # rows of images; the net keeps W as (out, in)
     target = torch.nn.functional.one_hot(torch.tensor(y), 10).double()
     ce = torch.nn.functional.binary_cross_entropy(a, target, reduction="none").sum(1).mean()
     loss = ce + lmbda / (2 * n) * sum((w ** 2).sum() for w in ws)
