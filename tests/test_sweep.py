@@ -17,17 +17,13 @@ TINY = SweepConfig(ks=(1, 2), ms=(8, 16), epochs=2, lr=0.5, subset=600, device="
 def separate_nets(model: BatchedMLP) -> list[nn.Sequential]:
     """The models inside a BatchedMLP, copied out as ordinary nn.Linear stacks."""
     nets = []
-    for j, m in enumerate(model.widths):
-        sizes = [784] + [m] * model.k + [10]
+    for j in range(len(model.widths)):
         layers = []
-        for layer, (w, b) in enumerate(zip(model.weights, model.biases)):
-            c0 = sum(([784] + [mm] * model.k + [10])[layer + 1] for mm in model.widths[:j])
-            r0 = 0 if layer == 0 else sum(([784] + [mm] * model.k + [10])[layer] for mm in model.widths[:j])
-            fi, fo = sizes[layer], sizes[layer + 1]
-            lin = nn.Linear(fi, fo)
+        for layer, (w, b) in enumerate(model.model_params(j)):
+            lin = nn.Linear(*w.shape)
             with torch.no_grad():
-                lin.weight.copy_(w[r0:r0 + fi, c0:c0 + fo].T)
-                lin.bias.copy_(b[c0:c0 + fo])
+                lin.weight.copy_(w.T)
+                lin.bias.copy_(b)
             layers += [lin] + ([nn.Sigmoid()] if layer < model.k else [])
         nets.append(nn.Sequential(*layers))
     return nets
@@ -51,6 +47,31 @@ def test_one_sgd_step_of_the_batch_equals_separate_steps():
     after = model(x)
     for j, net in enumerate(nets):
         torch.testing.assert_close(after[:, j], net(x), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+def test_padding_stays_zero_and_out_of_the_answers(activation):
+    """Models narrower than the widest of their piece are padded; after steps with weight decay the
+    padding is still exactly 0, and each model answers as it does alone."""
+    model = BatchedMLP([3, 7, 5], k=3, activation=activation, seed=1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5, weight_decay=1e-2)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        x, y = torch.rand(10, 784, generator=g), torch.randint(0, 10, (10,), generator=g)
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    own = torch.zeros_like(model.weights[1], dtype=torch.bool)
+    for j, m in enumerate(model.widths):
+        own[j, :m, :m] = True
+        assert not model.weights[3][j, m:].any() and not model.biases[1][j, 0, m:].any()
+    assert not model.weights[1][~own].any() and not model.weights[2][~own].any()
+    for j, m in enumerate(model.widths):
+        alone = BatchedMLP([m], k=3, activation=activation)
+        with torch.no_grad():
+            for (w, b), (wa, ba) in zip(model.model_params(j), alone.model_params(0)):
+                wa.copy_(w), ba.copy_(b)
+        torch.testing.assert_close(model(x)[:, j], alone(x)[:, 0], rtol=1e-5, atol=1e-6)
 
 
 def test_a_seeded_model_starts_the_same_alone_or_beside_others():
