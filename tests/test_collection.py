@@ -114,13 +114,21 @@ def test_training_mixes_in_the_drawings_with_the_teachers_weight(tmp_path, monke
     for d in (7, 7, 1):
         collection.add(drawing(d)[0], d, folder=tmp_path)
     x, y = torch.zeros((5, 28, 28), dtype=torch.uint8), torch.zeros(5, dtype=torch.long)
-    x2, y2 = collection.with_class_drawings(x, y, 4, folder=tmp_path)
+    x2, y2, ids = collection.with_class_drawings(x, y, 4, folder=tmp_path)
     assert x2.shape == (5 + 12, 28, 28) and y2[5:].tolist() == [7, 7, 1] * 4
-    assert collection.with_class_drawings(x, y, 0, folder=tmp_path)[0] is x
+    assert ids.tolist() == collection.load(tmp_path).ids.tolist() and len(ids) == 3
+    x0, _, none = collection.with_class_drawings(x, y, 0, folder=tmp_path)
+    assert x0 is x and len(none) == 0
     monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
     events = []
     train(tiny_cfg(subset=500, max_steps=2, class_drawings=10), on_event=events.append)
-    assert events[0]["n_train"] == 500 + 30
+    assert events[0]["n_train"] == 500 + 30 and events[-1]["class_drawings_used"] == 3
+    from model import store
+    from train import rundir
+    run = tmp_path / "run"
+    rundir.prepare(run, tiny_cfg(subset=500, max_steps=2, class_drawings=2))
+    rundir.execute(run)
+    assert store.read_info(run)["data_split"]["class_drawing_ids"] == ids.tolist()  # which ones, not only how many
     for bad in (-1, 101, 2.5, True):
         with pytest.raises(ValueError, match="class_drawings"):
             validate_train(tiny_cfg(class_drawings=bad))

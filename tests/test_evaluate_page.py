@@ -74,6 +74,39 @@ def test_the_class_drawings_are_a_data_set(monkeypatch, tmp_path, mnist):
     assert "cannot be read" in at.error[0].value
 
 
+def test_a_model_trained_on_the_drawings_is_scored_apart_on_the_ones_it_never_saw(monkeypatch, tmp_path, mnist):
+    """A run lists the drawings it trained on (model.json): Evaluate says so, with its score on the rest."""
+    import json
+
+    from model import store
+    from model.paths import PRETRAINED
+    from train import catalog
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path / "drawings"))
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
+    for i in range(6):
+        collection.add(mnist.x_test[i] / 255, int(mnist.y_test[i]), folder=tmp_path / "drawings")
+    ids = collection.load(tmp_path / "drawings").ids
+    for folder, seen in (("some", ids[:4]), ("all", ids), ("bad", "not a list")):
+        run = store.copy(PRETRAINED / "cnn", tmp_path / "runs" / folder)
+        info = json.loads((run / "model.json").read_text())
+        info["name"], info["data_split"] = f"cnn-{folder}", {"class_drawing_ids": seen if isinstance(seen, str)
+                                                              else seen.tolist()}
+        (run / "model.json").write_text(json.dumps(info))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/evaluate.py").run()
+    at.segmented_control(key="eval_data").set_value("drawings").run()
+    entries, warnings = {e.name: e for e in catalog.list_models()}, {}
+    for folder in ("some", "all", "bad"):
+        at.selectbox(key="eval_model_a").set_value(entries[f"cnn-{folder}"]).run()
+        assert not at.exception, folder
+        warnings[folder] = [w.value for w in at.warning]
+    assert any("trained on 4 of these 6 drawings" in w and "On the 2 it never saw: **100.00%**" in w
+               for w in warnings["some"]), warnings
+    assert any("trained on all 6 of these drawings" in w for w in warnings["all"]), warnings
+    assert not any("trained on" in w for w in warnings["bad"]), warnings  # a wrong list counts as none seen
+
+
 @pytest.mark.parametrize("raw", [
     b"", "label,x\n".encode("utf-16"), b"\x89PNG\r\n\x00\x00", b"label,pixel0\n",
     kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).replace("\n3,0,", "\n3,0.5,", 1).encode(),

@@ -245,14 +245,17 @@ def import_bytes(raw: bytes, folder: Path | None = None) -> int:
 
 def with_class_drawings(x, y, repeat: int, folder: Path | None = None):
     """Training tensors (B, 28, 28) uint8 and (B,) long, with every saved drawing appended `repeat` times,
-    on the same device. The repeat is the teacher's weight: a few dozen drawings among 60,000 images would
-    barely move the model; repeated, the class's own 7s count. Unchanged when repeat is 0 or none are saved."""
+    on the same device, and the ids of the drawings appended (int64, empty when none). The repeat is the
+    teacher's weight: a few dozen drawings among 60,000 images would barely move the model; repeated, the
+    class's own 7s count. The ids go into the checkpoint, so the Evaluate page can tell a model's score on
+    drawings it trained on from its score on drawings it never saw."""
     import torch
+    none = np.zeros(0, np.int64)
     if repeat <= 0:
-        return x, y
+        return x, y, none
     c = load(folder)
     if not len(c):
-        return x, y
+        return x, y, none
     xs = torch.from_numpy(np.tile(c.images, (repeat, 1, 1))).to(x.device)
     ys = torch.from_numpy(np.tile(c.labels.astype(np.int64), repeat)).to(y.device)
-    return torch.cat([x, xs]), torch.cat([y, ys])
+    return torch.cat([x, xs]), torch.cat([y, ys]), c.ids.copy()

@@ -39,6 +39,7 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)  # the epoch events
     stopped: bool = False              # a stop request ended it early
     device: str = "cpu"
+    class_drawing_ids: list[int] = field(default_factory=list)  # the class's drawings it trained on
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -286,7 +287,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True
     d = prepare_data(data or load_mnist(), dev, cfg.val_size, cfg.seed, cfg.subset)
-    d.x_train, d.y_train = with_class_drawings(d.x_train, d.y_train, cfg.class_drawings)  # the teacher's weight
+    d.x_train, d.y_train, drawn = with_class_drawings(d.x_train, d.y_train, cfg.class_drawings)  # teacher's weight
     model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
     steps_per_epoch = math.ceil(len(d.x_train) / cfg.batch_size)
     total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or math.inf)
@@ -325,7 +326,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
                "train_acc": history[-1]["train_acc"] if history else None, "epochs_run": len(history),
                "steps": loop.step, "seconds": seconds, "samples_per_s": loop.seen / seconds if seconds else None,
                "n_train": len(d.x_train), "device": str(dev), "device_name": device_name(dev),
-               "stop_reason": stop_reason}
+               "stop_reason": stop_reason, "class_drawings_used": len(drawn)}
     loop.emit({"kind": "end", **metrics})
     model.eval()
-    return TrainResult(model.cpu().to(memory_format=torch.contiguous_format), metrics, history, stopped, str(dev))
+    return TrainResult(model.cpu().to(memory_format=torch.contiguous_format), metrics, history, stopped, str(dev),
+                       drawn.tolist())

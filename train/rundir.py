@@ -159,7 +159,7 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
         store.save(folder, result.model, cfg.model, name=name, preset=cfg.preset, metrics=result.metrics,
                    history=result.history, train_config=train_config_to_dict(cfg),
                    data_split={"train": result.metrics.get("n_train"), "val_size": cfg.val_size, "seed": cfg.seed,
-                               "subset": cfg.subset},
+                               "subset": cfg.subset, "class_drawing_ids": result.class_drawing_ids},
                    device=result.metrics["device_name"], seconds=result.metrics["seconds"],
                    command=" ".join(["python -m train", *sys.argv[1:]]) if sys.argv else None)
         write_status(folder, RunState.STOPPED if result.stopped else RunState.DONE, metrics=result.metrics)

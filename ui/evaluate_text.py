@@ -19,6 +19,14 @@ EVALUATE_TEXT: dict[str, tuple[str, str]] = {
                       "all 60,000 have seen them, so expect a high score there.",
                       "用随机种子 0 留出的 10,000 张训练图片（与 seed 004 的 5 万 / 1 万划分相同）。"
                       "用全部 6 万张训练的模型见过它们，所以分数会偏高。"),
+    "eval_seen_some": ("It trained on {seen} of these {n} drawings, so the score above is partly a memory test. "
+                       "On the {unseen} it never saw: **{acc:.2%}**.",
+                       "它训练时用过这 {n} 张中的 {seen} 张，所以上面的分数有一部分只是在考记忆。"
+                       "在它没见过的 {unseen} 张上：**{acc:.2%}**。"),
+    "eval_seen_all": ("It trained on all {n} of these drawings: the score above is a memory test, not a test of "
+                      "new handwriting. Save new drawings to test it.",
+                      "它训练时用过这全部 {n} 张：上面的分数只是在考记忆，不是对新笔迹的测试。"
+                      "请保存新的手写数字再来测试。"),
     "eval_no_drawings": ("No drawings saved yet. On the Draw page, use “Wrong? It was a …” under the answers.",
                          "还没有保存的手写数字。请在手写识别页答案下方使用“错了？其实是……”。"),
     "eval_train_upload": ("A Kaggle digit-recognizer train.csv (label, pixel0…pixel783)",

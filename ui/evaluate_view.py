@@ -56,6 +56,15 @@ def scoreboard(chosen, probs: dict, ds: evaluation.DataSet) -> None:
                 st.caption(t("eval_reported", rep=rep))
             if entry.test_acc is not None:
                 st.caption(t("eval_recorded", acc=entry.test_acc))
+            seen = evaluation.trained_on(entry, ds)
+            if seen is not None and seen.any():
+                unseen = ~seen
+                if unseen.any():
+                    acc_new = metrics.accuracy(ds.labels[unseen], probs[entry].argmax(1)[unseen])
+                    st.warning(t("eval_seen_some", seen=int(seen.sum()), n=len(seen), unseen=int(unseen.sum()),
+                                 acc=acc_new), icon=":material/visibility:")
+                else:
+                    st.warning(t("eval_seen_all", n=len(seen)), icon=":material/visibility:")
 
 
 def _apply_click() -> None:

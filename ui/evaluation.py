@@ -27,6 +27,7 @@ class DataSet:
     key: str             # identity for the cache: a name, or a content hash
     images: np.ndarray   # (N, 28, 28) uint8
     labels: np.ndarray   # (N,) uint8
+    ids: np.ndarray | None = None  # (N,) int64 for the class's drawings: which ones a model trained on
 
 
 def mnist_test() -> DataSet:
@@ -60,7 +61,20 @@ def class_drawings() -> DataSet:
     """Raises CollectionError when the collection file is damaged."""
     c = collection.load()
     return DataSet(f"drawings-{hashlib.sha256(c.ids.tobytes() + c.labels.tobytes()).hexdigest()[:16]}",
-                   c.images, c.labels)
+                   c.images, c.labels, c.ids)
+
+
+def trained_on(entry: store.ModelEntry, ds: DataSet) -> np.ndarray | None:
+    """(N,) bool: which images of `ds` the model trained on, for the class's drawings (its checkpoint lists
+    their ids); None for other data sets. A checkpoint that lists none, or lists them wrongly, saw none."""
+    if ds.ids is None:
+        return None
+    try:
+        ids = store.read_info(entry.path).get("data_split", {}).get("class_drawing_ids", [])
+        seen = np.asarray(ids, np.int64).ravel()
+    except (store.CheckpointError, OSError, AttributeError, TypeError, ValueError, OverflowError):
+        seen = np.zeros(0, np.int64)
+    return np.isin(ds.ids, seen)
 
 
 def csv_message(e: CSVError) -> str:
