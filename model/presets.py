@@ -69,7 +69,17 @@ def train_config_from_dict(d: dict) -> TrainConfig:
 DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
 
 
-def validate_train(cfg: TrainConfig) -> list[str]:
+class Caution(str):
+    """A warning of validate_train: its English sentence, with a stable `kind` and the `details` that fill
+    it in, so the app can show it in the reader's language (ui/train_text.py has a `cfg_<kind>` for each)."""
+
+    def __new__(cls, kind: str, message: str, **details):
+        obj = super().__new__(cls, message)
+        obj.kind, obj.details = kind, details
+        return obj
+
+
+def validate_train(cfg: TrainConfig) -> list[Caution]:
     """Raise ValueError for impossible settings; return warnings for merely unwise ones.
 
     Types first (a "5" or 2.5 for epochs, a NaN anywhere), then ranges, each with the advice that fits."""
@@ -111,9 +121,10 @@ def validate_train(cfg: TrainConfig) -> list[str]:
         raise ValueError("testing only when validation improves needs a validation set (val_size > 0)")
     warnings = []
     if cfg.lr > 1 and cfg.optimizer not in ("adadelta", "sgd"):
-        warnings.append(f"a learning rate of {cfg.lr} is very high for {cfg.optimizer}; 1e-3 is usual")
+        warnings.append(Caution("lr_high", f"a learning rate of {cfg.lr} is very high for {cfg.optimizer}; "
+                                "1e-3 is usual", lr=cfg.lr, optimizer=cfg.optimizer))
     if cfg.epochs > 100:
-        warnings.append(f"{cfg.epochs} epochs will take a long time")
+        warnings.append(Caution("epochs_long", f"{cfg.epochs} epochs will take a long time", epochs=cfg.epochs))
     return warnings
 
 

@@ -76,6 +76,31 @@ def test_unwise_settings_are_warned_and_impossible_combinations_explained(runs):
     assert not at.error and not submit_button(at).disabled
 
 
+@pytest.mark.parametrize("lang, long, high", [
+    ("en", "150 epochs will take a long time.", "A learning rate of 2 is very high for adam"),
+    ("zh", "150 轮训练会花很长时间。", "对 adam 来说，学习率 2 太高了"),
+])
+def test_unwise_settings_are_warned_about_in_the_readers_language(runs, lang, long, high):
+    # the fields are set through session state: AppTest formats a Chinese picker's value outside the
+    # page's run, in English, and then cannot find it among the Chinese options
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/train.py")
+    c = PRESETS["seed001-mlp"].train
+    for key, value in {"train_preset": "seed001-mlp", "train_optimizer": "adam", "train_lr": 2.0,
+                       "train_batch": c.batch_size, "train_epochs": 150, "train_l2": c.weight_decay,
+                       "train_loss": c.loss, "train_schedule": c.schedule, "train_augment": c.augment,
+                       "train_early": c.early_stopping, "train_split": 10_000 if c.val_size else 0,
+                       "train_seed": c.seed, "train_device": "auto", "train_subset": 0}.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [w.value for w in at.warning]
+    assert long in shown and any(w.startswith(high) for w in shown), shown
+    assert not submit_button(at).disabled  # unwise, not impossible
+
+
 def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs, monkeypatch):
     at = open_page()
     at.segmented_control(key="train_arch").set_value("cnn").run()

@@ -148,7 +148,7 @@ def new_run() -> None:
     if cfg is not None:
         try:
             for w in presets.validate_train(cfg):
-                st.warning(w, icon=":material/warning:")
+                st.warning(t(f"cfg_{w.kind}", **w.details), icon=":material/warning:")
         except ValueError as e:
             st.error(t("train_invalid", err=md(e)), icon=":material/block:")
             ok = False
