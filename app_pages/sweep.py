@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from train import sweep_jobs, sweep_ray
+from train import jobs, sweep_jobs, sweep_ray
 from train.sweep import ACTIVATIONS, ARTICLE, STUDY, SweepConfig, best_row, parse_ms, pieces
 from ui import sweep_figures, widgets
 from ui.i18n import t
+from ui.safe_text import md
 
 DEVICES = ("auto", "cpu") + (("cuda",) if torch.cuda.is_available() else ())
 CHART = {"displayModeBar": False}
@@ -132,7 +133,13 @@ def plots(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
 
 def header(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
     st.markdown(f"**{t('sweep_state', name=info.name, state=t('train_state_' + info.state))}**")
-    if info.active:
+    if info.waiting:
+        place = jobs.positions().get(info.folder)
+        if place is not None:
+            st.info(t("train_waiting", pos=place, slot=md(info.slot)), icon=":material/hourglass_top:")
+        if st.button(t("train_cancel"), key=f"sweep_cancel_{info.folder.name}"):
+            sweep_jobs.stop(info.folder)
+    elif info.active:
         p = sweep_figures.progress(events, info.config.epochs)
         if p["k"] is None:
             st.caption(t("sweep_waiting"))
@@ -154,6 +161,8 @@ def live(folder) -> None:
     info = sweep_jobs.read(folder)
     if info is None:
         st.rerun()
+    if info.waiting and jobs.tick(info.folder.parent.parent):  # as the Train page does: start what can start
+        info = sweep_jobs.read(folder)
     events = events_of(folder)
     header(info, events)
     plots(info, events)

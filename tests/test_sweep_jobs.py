@@ -67,3 +67,41 @@ def test_a_killed_sweep_reads_interrupted(sweep_root):
         sweep_jobs.delete(folder.parent.parent / "elsewhere")
     sweep_jobs.delete(folder)
     assert not folder.exists()
+
+
+def test_a_sweep_and_a_training_run_share_the_cpu_queue(sweep_root, tiny_cfg):
+    """On one CPU they never train at once: each waits for the other, in the order they were started,
+    and starts when the other ends, with no page open (the ending job's shell ticks the queue)."""
+    from train import jobs
+    long_run = jobs.submit(tiny_cfg(epochs=500, subset=2000, batch_size=16), name="long")
+    sweep = sweep_jobs.start(SLOW)
+    info = sweep_jobs.read(sweep)
+    assert jobs.read_run(long_run).state in ("starting", "running")
+    assert info.waiting and info.slot == "cpu" and jobs.positions()[sweep] == 1
+    after = jobs.submit(tiny_cfg(), name="after the sweep")
+    assert jobs.positions()[after] == 2 and jobs.tick() == []  # the CPU is busy: nothing else starts
+
+    at = open_page()  # the page says it waits, and where
+    assert any("number 1 in the queue" in i.value for i in at.info), [i.value for i in at.info]
+
+    jobs.stop(long_run)
+    assert jobs.wait(long_run, 60).state == "stopped"
+    wait_rows(sweep, 1)  # the run's end started the sweep
+    assert jobs.read_run(after).state == "queued"  # and the run after it still waits
+    sweep_jobs.stop(sweep)
+    assert sweep_jobs.wait(sweep, 120).state == "stopped"
+    assert jobs.wait(after, 120).state == "done", (after / "log.txt").read_text()  # the sweep's end started it
+
+
+def test_a_waiting_sweep_is_cancelled_and_never_starts(sweep_root, tiny_cfg):
+    from train import jobs
+    long_run = jobs.submit(tiny_cfg(epochs=500, subset=2000, batch_size=16), name="long")
+    sweep = sweep_jobs.start(SLOW)
+    sweep_jobs.stop(sweep)
+    info = sweep_jobs.read(sweep)
+    assert info.state == "stopped" and "cancelled" in info.status["note"]
+    jobs.stop(long_run)
+    jobs.wait(long_run, 60)
+    assert jobs.tick() == [] and sweep_jobs.read(sweep).state == "stopped" and not sweep_jobs.rows(sweep)
+    at = open_page()
+    assert not at.exception

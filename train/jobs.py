@@ -1,10 +1,12 @@
-"""Training jobs: the CLI run as a subprocess on a run directory, queued per device.
+"""Training jobs: the CLI run as a subprocess on a run directory, queued per device (sweeps share the queue).
 
 Everything is derived from the run directories on disk (status.json, a `claim` file, the pid), never
 from memory, so any Streamlit session, a restarted server or a terminal sees the same queue:
 
 - `submit` writes config.json and a "queued" status; `tick` starts the oldest queued jobs whose device
-  has a free slot (`LIMITS`: one job per GPU and one on the CPU). Whoever creates `claim` first with
+  has a free slot (`LIMITS`: one job per GPU and one on the CPU). Sweeps started from the Sweep page
+  (train/sweep_jobs.py, in RUNS/sweeps/) wait in the same queues: a sweep and a training run never
+  share the two cores of a classroom laptop, and each starts when the other ends. Whoever creates `claim` first with
   O_CREAT|O_EXCL starts the job, and a file lock (filelock) around `tick` keeps two sessions from filling
   one slot.
 - A job is `python -m train --config RUN/config.json --quiet` in its own session (start_new_session),
@@ -70,6 +72,12 @@ class RunInfo:
     @property
     def active(self) -> bool:
         return self.state in ACTIVE
+
+    def launch(self, root: Path) -> bool:
+        """Start this queued run (what `tick` does); False when another caller claimed it first."""
+        folder = self.folder.resolve()
+        return process.start(folder, [sys.executable, "-m", "train", "--config", str(folder / "config.json"),
+                                      "--quiet"], root)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -182,6 +190,31 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def _runs(root: Path) -> list[RunInfo]:
+    return [r for d in root.iterdir() if d.is_dir() and (r := read_run(d)) is not None] if root.exists() else []
+
+
+def _sweeps(root: Path) -> list:
+    from train import sweep_jobs  # sweep_jobs uses this module: imported here, not at the top
+    return sweep_jobs.list_sweeps(root / sweep_jobs.FOLDER)
+
+
+def _queue(runs: list, sweeps: list) -> list:
+    """Queued runs and sweeps (not yet claimed), oldest first: the order `tick` starts them in."""
+    waiting = [r for r in runs if r.state == RunState.QUEUED] + [s for s in sweeps if s.waiting]
+    return sorted(waiting, key=lambda j: (j.created, j.folder.name))
+
+
+def positions(root: Path | None = None, runs: list | None = None) -> dict[Path, int]:
+    """{folder: place in its device's queue, 1 = next} for every waiting run and sweep."""
+    root = _runs_root(root)
+    out, ahead = {}, {}
+    for job in _queue(_runs(root) if runs is None else runs, _sweeps(root)):
+        ahead[job.slot] = ahead.get(job.slot, 0) + 1
+        out[job.folder] = ahead[job.slot]
+    return out
+
+
 def list_runs(root: Path | None = None) -> list[RunInfo]:
     """Every run directory, newest first, with queue positions filled in for queued jobs.
 
@@ -189,13 +222,10 @@ def list_runs(root: Path | None = None) -> list[RunInfo]:
     that lists runs after a crash or a reboot finds them so)."""
     process.reap()
     root = _runs_root(root)
-    if not root.exists():
-        return []
-    runs = [r for d in root.iterdir() if d.is_dir() and (r := read_run(d)) is not None]
-    waiting: dict[str, int] = {}
-    for r in sorted((r for r in runs if r.state == RunState.QUEUED), key=lambda r: (r.created, r.folder.name)):
-        waiting[r.slot] = waiting.get(r.slot, 0) + 1
-        r.position = waiting[r.slot]
+    runs = _runs(root)
+    places = positions(root, runs)
+    for r in runs:
+        r.position = places.get(r.folder)
     return sorted(runs, key=lambda r: (r.created, r.folder.name), reverse=True)
 
 
@@ -220,23 +250,22 @@ def _scheduler_lock(root: Path) -> FileLock:
 
 
 def tick(root: Path | None = None, limits: dict | None = None) -> list[Path]:
-    """Start the oldest queued jobs for which a device slot is free; return the folders started."""
+    """Start the oldest queued jobs (runs and sweeps) for which a device slot is free; return their folders."""
     root = _runs_root(root)
     if not root.exists():
         return []
     started = []
     with _scheduler_lock(root):
-        runs = list_runs(root)
+        runs, sweeps = list_runs(root), _sweeps(root)
         busy: dict[str, int] = {}
-        for r in runs:
-            if r.state in BUSY:
-                busy[r.slot] = busy.get(r.slot, 0) + 1
-        for r in sorted((r for r in runs if r.state == RunState.QUEUED), key=lambda r: r.position or 0):
-            if busy.get(r.slot, 0) >= _limit(r.slot, limits):
+        for slot in [r.slot for r in runs if r.state in BUSY] + [s.slot for s in sweeps if s.busy]:
+            busy[slot] = busy.get(slot, 0) + 1
+        for job in _queue(runs, sweeps):
+            if busy.get(job.slot, 0) >= _limit(job.slot, limits):
                 continue
-            if process.start(r.folder):
-                busy[r.slot] = busy.get(r.slot, 0) + 1
-                started.append(r.folder)
+            if job.launch(root):
+                busy[job.slot] = busy.get(job.slot, 0) + 1
+                started.append(job.folder)
     return started
 
 

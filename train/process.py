@@ -1,9 +1,11 @@
 """The operating-system side of training jobs: claims, the job's subprocess, and whether a pid is still it.
 
-A job is claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly one caller wins, in any process),
-then started as `python -m train --config RUN/config.json --quiet; python -m train.jobs --tick RUNS` in its
-own session, so it outlives the server. Processes are looked up with psutil, the same on Linux and
-macOS (no /proc parsing): a pid counts as the job only while its command line names the run folder.
+A job (a training run, or a sweep) is claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly
+one caller wins, in any process), then started as its command (`python -m train --config RUN/config.json
+--quiet`, or `python -m train.sweep --out SWEEP --quiet`) followed by `python -m train.jobs --tick RUNS`, in
+its own session, so it outlives the server and the queue moves on when it ends. Processes are looked up
+with psutil, the same on Linux and macOS (no /proc parsing): a pid counts as the job only while its
+command line names the run folder.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def alive(pid, folder: Path) -> bool:
         return False
     # A reused pid belongs to some other program: the job's command line names its run folder
     # (--config RUN/config.json or --out RUN); a CLI run without --out is still `python -m train`.
-    names_folder = any(Path(a).name == folder.name or f"/{folder.name}/" in a for a in argv)
+    # (the shell that starts a queued job carries the whole command as one argument: split it)
+    names_folder = any(folder.name in Path(word).parts for a in argv for word in a.split())
     is_cli = "train" in argv and "--config" not in argv and "--out" not in argv
     return names_folder or is_cli
 
@@ -80,16 +83,14 @@ def log_tail(folder: Path, lines: int = 6) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def start(folder: Path) -> bool:
-    """Claim `folder` and start its job; False when another caller claimed it first."""
+def start(folder: Path, cmd: list[str], runs_root: Path, env: dict[str, str] | None = None) -> bool:
+    """Claim `folder` and start `cmd` for it; False when another caller claimed it first."""
     if not take_claim(folder):
         return False
-    folder = folder.resolve()
-    train = [sys.executable, "-m", "train", "--config", str(folder / "config.json"), "--quiet"]
-    then = [sys.executable, "-m", "train.jobs", "--tick", str(folder.parent)]
+    then = [sys.executable, "-m", "train.jobs", "--tick", str(Path(runs_root).resolve())]
     # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
-    # The shell is the claim's pid; the training process records its own pid in status.json.
-    proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(train)}; exec {shlex.join(then)}"])
+    # The shell is the claim's pid; the job's process records its own pid in status.json.
+    proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(cmd)}; exec {shlex.join(then)}"], env)
     store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
     return True
 

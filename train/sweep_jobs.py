@@ -1,5 +1,9 @@
 """Sweeps as background jobs: `python -m train.sweep --out SWEEP` in its own session, like training.
 
+A sweep waits in the same per-device queue as training runs (train/jobs.py: `tick` starts it when its
+device is free, and the next job starts when it ends), so a sweep and a training run never fight over
+the same cores; a sweep sent to a Ray cluster by address waits only for other such sweeps.
+
 A sweep folder (under runs/sweeps/) holds config.json (the SweepConfig, its name, where it runs),
 status.json and metrics.jsonl (events, one JSON per line) in the formats of train/rundir.py, whose
 readers and writers are reused, and results.json (the rows, sorted) when it ends. Everything is on
@@ -24,6 +28,8 @@ from train import jobs, process, rundir
 from train.rundir import RunState
 from train.sweep import SweepConfig, best_row, sweep
 
+FOLDER = "sweeps"  # under the runs directory
+
 
 @dataclass
 class SweepInfo:
@@ -33,32 +39,64 @@ class SweepInfo:
     config: SweepConfig
     ray: str | None
     status: dict = field(default_factory=dict)
+    claimed: bool = False            # queued, and being started
 
     @property
     def active(self) -> bool:
         return self.state in (RunState.QUEUED, RunState.RUNNING)
 
+    @property
+    def waiting(self) -> bool:  # in its device's queue, not yet claimed by a `tick`
+        return self.state == RunState.QUEUED and not self.claimed
+
+    @property
+    def busy(self) -> bool:  # holds its device's slot
+        return self.state == RunState.RUNNING or (self.state == RunState.QUEUED and self.claimed)
+
+    @property
+    def slot(self) -> str:
+        return slot(self.config, self.ray)
+
+    @property
+    def created(self) -> float:
+        submitted = self.status.get("submitted")
+        return float(submitted) if isinstance(submitted, (int, float)) else 0.0
+
+    def launch(self, root: Path) -> bool:
+        """Start this queued sweep (what `jobs.tick` does); False when another caller claimed it first."""
+        folder = self.folder.resolve()
+        # the twin's matrices are tiny: BLAS threads only add overhead (a value already set wins)
+        blas = {"OPENBLAS_NUM_THREADS": "1"} if self.config.backend == "numpy" and \
+            "OPENBLAS_NUM_THREADS" not in os.environ else {}
+        return process.start(folder, [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"],
+                             root, blas)
+
+
+def slot(cfg: SweepConfig, ray: str | None) -> str:
+    """The queue a sweep waits in: its device's, like a training run; "ray" when a cluster's address is given."""
+    if ray and ray != "auto":  # `auto` starts a Ray on this machine: it uses this machine's cores
+        return "ray"
+    return "cpu" if cfg.backend == "numpy" else jobs.device_slot(cfg.device)
+
 
 def sweeps_dir(root: Path | None = None) -> Path:
     """Where sweeps live: runs/sweeps (a folder without config.json, so the run lists skip it)."""
-    return Path(root) if root else rundir.runs_dir() / "sweeps"
+    return Path(root) if root else rundir.runs_dir() / FOLDER
 
 
 def create(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
     """A new sweep folder with its config and a "queued" status."""
     folder = rundir.create(sweeps_dir(root), "sweep")  # the one naming scheme of run folders
     store.write_json(folder / "config.json", {"sweep": cfg.to_dict(), "name": name or folder.name, "ray": ray})
-    rundir.write_status(folder, RunState.QUEUED, submitted=time.time())
+    rundir.write_status(folder, RunState.QUEUED, submitted=time.time(), slot=slot(cfg, ray))
     return folder
 
 
 def start(cfg: SweepConfig, name: str | None = None, root: Path | None = None, ray: str | None = None) -> Path:
-    """Create a sweep and start it as a background process; returns its folder."""
+    """Create a sweep and queue it: it starts now if its device is free, else when the job before it ends.
+    Returns its folder."""
     folder = create(cfg, name, root, ray).resolve()
-    # the twin's matrices are tiny: BLAS threads only add overhead (a value already set wins)
-    blas = {"OPENBLAS_NUM_THREADS": "1"} if cfg.backend == "numpy" and "OPENBLAS_NUM_THREADS" not in os.environ else {}
-    proc = process.spawn(folder, [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"], blas)
-    store.write_json(folder / "launched.json", {"pid": proc.pid, "time": time.time()})  # the process writes status
+    jobs.tick(folder.parent.parent)
     return folder
 
 
@@ -98,33 +136,41 @@ def execute(folder: Path, data=None) -> dict:
 
 
 def read(folder: Path) -> SweepInfo | None:
-    """One sweep as it stands; a "running" (or started) sweep whose process is gone reads "interrupted"."""
+    """One sweep as it stands; a running (or starting) sweep whose process is gone reads "interrupted"."""
     folder = Path(folder)
     process.reap()
     try:
         raw = json.loads((folder / "config.json").read_text())
         cfg = SweepConfig.from_dict(raw["sweep"])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError):
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
     status = rundir.read_status(folder)
     state = status.get("state", "unknown")
-    pid = status.get("pid") if state == RunState.RUNNING else _launched_pid(folder)
-    if state in (RunState.QUEUED, RunState.RUNNING) and pid and not process.alive(pid, folder):
+    claim = process.read_claim(folder) if state == RunState.QUEUED else None
+    if state == RunState.RUNNING:
+        gone = not process.alive(status.get("pid"), folder)
+    elif claim is not None:  # being started: as jobs.read_run judges a claimed run
+        pid, age = claim.get("pid") if isinstance(claim, dict) else None, time.time() - _mtime(folder / "claim")
+        gone = not ((pid is None and age < jobs.CLAIM_GRACE_S) or age < jobs.START_GRACE_S
+                    or process.alive(pid, folder))
+    else:
+        gone = False
+    if gone:
         time.sleep(0.05)  # it may have written its final status just now
         status = rundir.read_status(folder)
         if status.get("state") in (RunState.QUEUED, RunState.RUNNING):
             keep = {k: v for k, v in status.items() if k not in ("state", "updated")}
             rundir.write_status(folder, RunState.INTERRUPTED, **keep)
             status = rundir.read_status(folder)
-        state = status["state"]
-    return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status)
+        state, claim = status["state"], None
+    return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status, claim is not None)
 
 
-def _launched_pid(folder: Path) -> int | None:
+def _mtime(path: Path) -> float:
     try:
-        return json.loads((folder / "launched.json").read_text()).get("pid")
-    except (OSError, json.JSONDecodeError):
-        return None
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def list_sweeps(root: Path | None = None) -> list[SweepInfo]:
@@ -151,9 +197,11 @@ def rows(folder: Path) -> list[dict]:
 
 
 def stop(folder: Path) -> None:
-    """Ask a sweep to stop between two steps; the rows so far are kept."""
+    """Ask a sweep to stop between two steps; the rows so far are kept. One still waiting never starts."""
     folder = Path(folder)
     info = read(folder)
+    if info is not None and info.waiting and jobs.cancel(folder):
+        return
     process.ask_stop(folder, info.status.get("pid") if info and info.state == RunState.RUNNING else None)
 
 
