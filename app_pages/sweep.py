@@ -16,7 +16,6 @@ from train import jobs, sweep_jobs, sweep_ray
 from train.sweep import ACTIVATIONS, ARTICLE, STUDY, SweepConfig, best_row, parse_ms, pieces
 from ui import sweep_figures, widgets
 from ui.i18n import t
-from ui.safe_text import md
 
 DEVICES = ("auto", "cpu") + (("cuda",) if torch.cuda.is_available() else ())
 CHART = {"displayModeBar": False}
@@ -134,9 +133,7 @@ def plots(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
 def header(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
     st.markdown(f"**{t('sweep_state', name=info.name, state=t('train_state_' + info.state))}**")
     if info.waiting:
-        place = jobs.positions().get(info.folder)
-        if place is not None:
-            st.info(t("train_waiting", pos=place, slot=md(info.slot)), icon=":material/hourglass_top:")
+        widgets.waiting(info.slot, jobs.positions().get(info.folder))
         if st.button(t("train_cancel"), key=f"sweep_cancel_{info.folder.name}"):
             sweep_jobs.stop(info.folder)
     elif info.active:
@@ -165,7 +162,8 @@ def live(folder) -> None:
         info = sweep_jobs.read(folder)
     events = events_of(folder)
     header(info, events)
-    plots(info, events)
+    if not info.waiting:  # nothing to plot until it starts
+        plots(info, events)
     if not info.active:
         st.rerun()
 

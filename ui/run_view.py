@@ -12,7 +12,7 @@ import streamlit as st
 from model import presets
 from train import jobs, rundir
 from train.rundir import RunState
-from ui import curves, models
+from ui import curves, models, widgets
 from ui.i18n import t
 from ui.safe_text import md
 
@@ -110,7 +110,8 @@ def run_card(run: jobs.RunInfo) -> None:
         with head:
             run_header(run, events)
         if run.state == RunState.QUEUED:
-            head.info(t("train_waiting", pos=run.position, slot=md(run.slot)), icon=":material/hourglass_top:")
+            with head:
+                widgets.waiting(run.slot, run.position)
             if button.button(t("train_cancel"), key=f"{key}_cancel"):
                 jobs.cancel(run.folder)
             return

@@ -35,6 +35,13 @@ CSS = """
 """
 
 
+def waiting(slot: str, place: int | None) -> None:
+    """A queued job's (a run's or a sweep's) place in its device's queue."""
+    name = {"cpu": "CPU", "ray": "Ray cluster"}.get(slot, "GPU " + slot if slot.startswith("cuda") else slot)
+    if place is not None:
+        st.info(t("train_waiting", pos=place, slot=md(name)), icon=":material/hourglass_top:")
+
+
 def model_error(entry, err: Exception) -> None:
     st.error(t("model_error", name=md(entry.name), err=md(err)))
 
