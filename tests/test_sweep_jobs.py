@@ -82,7 +82,8 @@ def test_a_sweep_and_a_training_run_share_the_cpu_queue(sweep_root, tiny_cfg):
     assert jobs.positions()[after] == 2 and jobs.tick() == []  # the CPU is busy: nothing else starts
 
     at = open_page()  # the page says it waits, and where
-    assert any("Waiting for the CPU: number 1 in the queue" in i.value for i in at.info), [i.value for i in at.info]
+    assert any("Waiting for the CPU: number 1 in the queue. Now running there: “long”." in i.value
+               for i in at.info), [i.value for i in at.info]
     assert not at.get("plotly_chart")  # no empty plots while it waits
 
     jobs.stop(long_run)

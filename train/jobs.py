@@ -215,6 +215,14 @@ def positions(root: Path | None = None, runs: list | None = None) -> dict[Path, 
     return out
 
 
+def holders(root: Path | None = None) -> dict[str, str]:
+    """{slot: the name of a run or sweep holding it}, for telling a waiting job what it waits for."""
+    root = _runs_root(root)
+    held = [(r.slot, r.name) for r in _runs(root) if r.state in BUSY]
+    held += [(s.slot, s.name) for s in _sweeps(root) if s.busy]
+    return dict(held)
+
+
 def list_runs(root: Path | None = None) -> list[RunInfo]:
     """Every run directory, newest first, with queue positions filled in for queued jobs.
 

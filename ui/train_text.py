@@ -86,6 +86,7 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
     "train_live": ("Training now", "正在训练"),
     "train_idle": ("No training running. Start one on the left.", "目前没有训练。请在左边开始一个。"),
     "train_waiting": ("Waiting for the {slot}: number {pos} in the queue.", "等待 {slot}：排在第 {pos} 位。"),
+    "train_waiting_for": ("Now running there: “{name}”.", "正在运行：“{name}”。"),
     "train_cancel": ("Cancel", "取消"),
     "train_stop": ("Stop", "停止"),
     "train_stopping": ("Stopping after this step; the model so far is saved.", "这一步结束后停止；已保存当前的模型。"),

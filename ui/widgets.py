@@ -36,10 +36,15 @@ CSS = """
 
 
 def waiting(slot: str, place: int | None) -> None:
-    """A queued job's (a run's or a sweep's) place in its device's queue."""
+    """A queued job's (a run's or a sweep's) place in its device's queue, and what holds the device."""
+    from train import jobs
     name = {"cpu": "CPU", "ray": "Ray cluster"}.get(slot, "GPU " + slot if slot.startswith("cuda") else slot)
-    if place is not None:
-        st.info(t("train_waiting", pos=place, slot=md(name)), icon=":material/hourglass_top:")
+    if place is None:
+        return
+    text = t("train_waiting", pos=place, slot=md(name))
+    if holder := jobs.holders().get(slot):
+        text += " " + t("train_waiting_for", name=md(holder))
+    st.info(text, icon=":material/hourglass_top:")
 
 
 def model_error(entry, err: Exception) -> None:
