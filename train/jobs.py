@@ -318,14 +318,8 @@ def delete(folder: Path, root: Path | None = None) -> None:
 
 def wait(folder: Path, timeout_s: float = 60, states=FINAL) -> RunInfo:
     """Poll until the job reaches one of `states` (for tests and scripts). Raises TimeoutError."""
-    deadline = time.time() + timeout_s
-    while True:
-        run = read_run(folder)
-        if run is not None and run.state in states:
-            return run
-        if time.time() > deadline:
-            raise TimeoutError(f"{folder}: still {run.state if run else 'missing'} after {timeout_s} s")
-        time.sleep(0.1)
+    return process.wait_until(lambda: read_run(folder), lambda r: r is not None and r.state in states,
+                              timeout_s, folder)
 
 
 if __name__ == "__main__":  # `python -m train.jobs --tick RUNS_DIR`: what a job runs when it ends

@@ -114,3 +114,16 @@ def spawn(folder: Path, cmd: list[str], env: dict[str, str] | None = None) -> su
                                 env=env, start_new_session=True)
     _children[str(folder)] = proc
     return proc
+
+
+def wait_until(read, done, timeout_s: float, folder: Path, interval_s: float = 0.1):
+    """Poll `read()` until `done(value)`, and return that value (for tests and scripts, of runs and sweeps
+    alike). Raises TimeoutError naming the folder and the state it was still in."""
+    deadline = time.time() + timeout_s
+    while True:
+        value = read()
+        if done(value):
+            return value
+        if time.time() > deadline:
+            raise TimeoutError(f"{folder}: still {value.state if value else 'missing'} after {timeout_s} s")
+        time.sleep(interval_s)

@@ -223,11 +223,5 @@ def train_fully(k: int, m: int, root: Path | None = None) -> Path:
 
 def wait(folder: Path, timeout_s: float = 120) -> SweepInfo:
     """Poll until the sweep has ended (for tests and scripts). Raises TimeoutError."""
-    deadline = time.time() + timeout_s
-    while True:
-        info = read(folder)
-        if info is not None and not info.active:
-            return info
-        if time.time() > deadline:
-            raise TimeoutError(f"{folder}: still {info.state if info else 'missing'} after {timeout_s} s")
-        time.sleep(0.2)
+    return process.wait_until(lambda: read(folder), lambda s: s is not None and not s.active, timeout_s, folder,
+                              interval_s=0.2)
