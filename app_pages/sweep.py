@@ -133,7 +133,8 @@ def plots(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
 def header(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
     st.markdown(f"**{t('sweep_state', name=info.name, state=t('train_state_' + info.state))}**")
     if info.waiting:
-        widgets.waiting(info.slot, jobs.positions().get(info.folder))
+        q = jobs.queue(info.folder.parent.parent)
+        widgets.waiting(info.slot, q.places.get(info.folder), q.holders.get(info.slot))
         if st.button(t("train_cancel"), key=f"sweep_cancel_{info.folder.name}"):
             sweep_jobs.stop(info.folder)
     elif info.active:

@@ -77,9 +77,9 @@ def test_a_sweep_and_a_training_run_share_the_cpu_queue(sweep_root, tiny_cfg):
     sweep = sweep_jobs.start(SLOW)
     info = sweep_jobs.read(sweep)
     assert jobs.read_run(long_run).state in ("starting", "running")
-    assert info.waiting and info.slot == "cpu" and jobs.positions()[sweep] == 1
+    assert info.waiting and info.slot == "cpu" and jobs.queue().places[sweep] == 1
     after = jobs.submit(tiny_cfg(), name="after the sweep")
-    assert jobs.positions()[after] == 2 and jobs.tick() == []  # the CPU is busy: nothing else starts
+    assert jobs.queue().places[after] == 2 and jobs.tick() == []  # the CPU is busy: nothing else starts
 
     at = open_page()  # the page says it waits, and where
     assert any("Waiting for the CPU: number 1 in the queue. Now running there: “long”." in i.value

@@ -39,8 +39,6 @@ from train import process, rundir
 from train.rundir import ACTIVE, BUSY, FINAL, RunState
 
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
-CLAIM_GRACE_S = 60  # a claim with no child pid after this long belongs to a starter that died
-START_GRACE_S = 2   # a claim younger than this is a job starting, whatever its process looks like yet
 log = logging.getLogger(__name__)
 
 
@@ -140,13 +138,7 @@ def read_run(folder: Path, fix: bool = True) -> RunInfo | None:
         log.warning("%s: %s", folder, status["note"])
     state = RunState(status["state"])
     if state == RunState.QUEUED and (claim := process.read_claim(folder)) is not None:
-        # claimed: the child is importing torch and has not written "running" yet
-        pid = claim.get("pid") if isinstance(claim, dict) else None
-        age = time.time() - _mtime(folder / "claim")
-        fresh = pid is None and age < CLAIM_GRACE_S
-        # In its first moments the starter's process may not yet look like this job to a reader (seen once
-        # in CI: read as dead 50 ms after the start); a job that really died is found a moment later.
-        if fresh or age < START_GRACE_S or process.alive(pid, folder):
+        if process.starting(folder, claim):
             state = RunState.STARTING
         else:
             status = _mark_dead(folder, status, fix, before_start=True)
@@ -205,22 +197,32 @@ def _queue(runs: list, sweeps: list) -> list:
     return sorted(waiting, key=lambda j: (j.created, j.folder.name))
 
 
-def positions(root: Path | None = None, runs: list | None = None) -> dict[Path, int]:
+def _places(runs: list, sweeps: list) -> dict[Path, int]:
     """{folder: place in its device's queue, 1 = next} for every waiting run and sweep."""
-    root = _runs_root(root)
     out, ahead = {}, {}
-    for job in _queue(_runs(root) if runs is None else runs, _sweeps(root)):
+    for job in _queue(runs, sweeps):
         ahead[job.slot] = ahead.get(job.slot, 0) + 1
         out[job.folder] = ahead[job.slot]
     return out
 
 
-def holders(root: Path | None = None) -> dict[str, str]:
-    """{slot: the name of a run or sweep holding it}, for telling a waiting job what it waits for."""
+def _held(runs: list, sweeps: list) -> list[tuple[str, str]]:
+    """(slot, name) of every run and sweep holding a device slot."""
+    return [(r.slot, r.name) for r in runs if r.state in BUSY] + [(s.slot, s.name) for s in sweeps if s.busy]
+
+
+@dataclass(frozen=True)
+class Queue:
+    places: dict[Path, int]  # each waiting run or sweep: its place in its device's queue, 1 = next
+    holders: dict[str, str]  # each busy slot: the name of the run or sweep holding it
+
+
+def queue(root: Path | None = None) -> Queue:
+    """The queues as they stand, from one reading of the runs and sweeps: for telling a waiting job where
+    it is and what it waits for."""
     root = _runs_root(root)
-    held = [(r.slot, r.name) for r in _runs(root) if r.state in BUSY]
-    held += [(s.slot, s.name) for s in _sweeps(root) if s.busy]
-    return dict(held)
+    runs, sweeps = _runs(root), _sweeps(root)
+    return Queue(_places(runs, sweeps), dict(_held(runs, sweeps)))
 
 
 def list_runs(root: Path | None = None) -> list[RunInfo]:
@@ -231,7 +233,7 @@ def list_runs(root: Path | None = None) -> list[RunInfo]:
     process.reap()
     root = _runs_root(root)
     runs = _runs(root)
-    places = positions(root, runs)
+    places = _places(runs, _sweeps(root))
     for r in runs:
         r.position = places.get(r.folder)
     return sorted(runs, key=lambda r: (r.created, r.folder.name), reverse=True)
@@ -266,7 +268,7 @@ def tick(root: Path | None = None, limits: dict | None = None) -> list[Path]:
     with _scheduler_lock(root):
         runs, sweeps = list_runs(root), _sweeps(root)
         busy: dict[str, int] = {}
-        for slot in [r.slot for r in runs if r.state in BUSY] + [s.slot for s in sweeps if s.busy]:
+        for slot, _ in _held(runs, sweeps):
             busy[slot] = busy.get(slot, 0) + 1
         for job in _queue(runs, sweeps):
             if busy.get(job.slot, 0) >= _limit(job.slot, limits):

@@ -25,6 +25,8 @@ import psutil
 from model import store
 from model.paths import REPO
 
+CLAIM_GRACE_S = 60  # a claim with no child pid after this long belongs to a starter that died
+START_GRACE_S = 2   # a claim younger than this is a job starting, whatever its process looks like yet
 _children: dict[str, subprocess.Popen] = {}  # jobs this process started, reaped by `reap`
 
 
@@ -63,6 +65,19 @@ def read_claim(folder: Path) -> dict | None:
         return json.loads(text) if text.strip() else {}
     except json.JSONDecodeError:
         return {}
+
+
+def starting(folder: Path, claim) -> bool:
+    """Is the claimed job (run or sweep) in `folder` still on its way? `claim` is `read_claim`'s answer.
+    The child may be importing torch and not have written "running" yet."""
+    pid = claim.get("pid") if isinstance(claim, dict) else None
+    try:
+        age = time.time() - (folder / "claim").stat().st_mtime
+    except OSError:
+        age = time.time()
+    # In its first moments the starter's process may not yet look like this job to a reader (seen once
+    # in CI: read as dead 50 ms after the start); a job that really died is found a moment later.
+    return (pid is None and age < CLAIM_GRACE_S) or age < START_GRACE_S or alive(pid, folder)
 
 
 def take_claim(folder: Path) -> bool:

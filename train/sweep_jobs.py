@@ -54,8 +54,9 @@ class SweepInfo:
         return self.state == RunState.RUNNING or (self.state == RunState.QUEUED and self.claimed)
 
     @property
-    def slot(self) -> str:
-        return slot(self.config, self.ray)
+    def slot(self) -> str:  # as written when it was queued, else worked out from its config
+        written = self.status.get("slot")
+        return written if isinstance(written, str) else slot(self.config, self.ray)
 
     @property
     def created(self) -> float:
@@ -149,10 +150,8 @@ def read(folder: Path) -> SweepInfo | None:
     claim = process.read_claim(folder) if state == RunState.QUEUED else None
     if state == RunState.RUNNING:
         gone = not process.alive(status.get("pid"), folder)
-    elif claim is not None:  # being started: as jobs.read_run judges a claimed run
-        pid, age = claim.get("pid") if isinstance(claim, dict) else None, time.time() - _mtime(folder / "claim")
-        gone = not ((pid is None and age < jobs.CLAIM_GRACE_S) or age < jobs.START_GRACE_S
-                    or process.alive(pid, folder))
+    elif claim is not None:  # being started, judged as a claimed run is
+        gone = not process.starting(folder, claim)
     else:
         gone = False
     if gone:
@@ -164,13 +163,6 @@ def read(folder: Path) -> SweepInfo | None:
             status = rundir.read_status(folder)
         state, claim = status["state"], None
     return SweepInfo(folder, raw.get("name") or folder.name, state, cfg, raw.get("ray"), status, claim is not None)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def list_sweeps(root: Path | None = None) -> list[SweepInfo]:

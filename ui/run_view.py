@@ -111,7 +111,7 @@ def run_card(run: jobs.RunInfo) -> None:
             run_header(run, events)
         if run.state == RunState.QUEUED:
             with head:
-                widgets.waiting(run.slot, run.position)
+                widgets.waiting(run.slot, run.position, jobs.queue().holders.get(run.slot))
             if button.button(t("train_cancel"), key=f"{key}_cancel"):
                 jobs.cancel(run.folder)
             return

@@ -35,14 +35,13 @@ CSS = """
 """
 
 
-def waiting(slot: str, place: int | None) -> None:
-    """A queued job's (a run's or a sweep's) place in its device's queue, and what holds the device."""
-    from train import jobs
+def waiting(slot: str, place: int | None, holder: str | None) -> None:
+    """A queued job's (a run's or a sweep's) place in its device's queue, and the job holding the device."""
     name = {"cpu": "CPU", "ray": "Ray cluster"}.get(slot, "GPU " + slot if slot.startswith("cuda") else slot)
     if place is None:
         return
     text = t("train_waiting", pos=place, slot=md(name))
-    if holder := jobs.holders().get(slot):
+    if holder:
         text += " " + t("train_waiting_for", name=md(holder))
     st.info(text, icon=":material/hourglass_top:")
 
