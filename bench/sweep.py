@@ -2,7 +2,7 @@
 the whole study's wall time projected from a measured slice.
 
     python bench/sweep.py [--m 10,30,100,247,300] [--epochs 1] [--device auto] [--subset 0]
-    python bench/sweep.py --project [--sample 12] [--steps 20]
+    python bench/sweep.py --project [--sample 12] [--steps 20] [--pieces]
 
 Same recipe both ways: [784, m, 10] sigmoid, CE + L2 1e-4, SGD lr 0.01, batch 10, 50k/10k split.
 --project times `--steps` SGD steps and one 10k-image scoring pass of every few pieces of the study
@@ -76,6 +76,8 @@ def project(a) -> None:
             accuracies(model, x, y)  # one scoring pass of 10k images (validation; test costs the same)
             score_s = time.perf_counter() - t
             secs.append(steps_per_epoch * step_s + 2 * score_s)
+            if a.pieces:
+                print(f"  k={k}, m={widths[0]}…{widths[-1]} ({len(widths)} models): {step_s * 1e3:.1f} ms per step")
         per_epoch = sum(secs) / len(secs) * len(mine)
         total += per_epoch * study.epochs
         print(f"k={k}: {len(mine)} pieces ({sum(map(len, mine))} models), {len(sample)} timed: "
@@ -95,6 +97,7 @@ def main(argv=None) -> int:
     p.add_argument("--project", action="store_true", help="project the whole study's wall time instead")
     p.add_argument("--sample", type=int, default=12, help="--project: pieces timed per depth (about)")
     p.add_argument("--steps", type=int, default=20, help="--project: SGD steps timed per piece")
+    p.add_argument("--pieces", action="store_true", help="--project: also print each timed piece's time per step")
     a = p.parse_args(argv)
     if a.project:
         project(a)
