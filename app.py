@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from train import background
+from jobs import background
 from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
 background.mark_serving()  # training jobs started from here yield the CPU to the students' answers

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from classroom.drawings import CollectionError
 from model import metrics
 from model.kaggle import CSVError, submission_csv
-from train.collection import CollectionError
 from ui import evaluate_view as view
 from ui import evaluation, models, widgets
 from ui.i18n import t

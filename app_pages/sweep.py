@@ -1,6 +1,6 @@
 """Sweep page: seed 004's k × m study as a background job, its plot filling in live, past sweeps.
 
-A sweep is a process of its own (train/sweep_jobs.py) that writes events to a folder; this page only
+A sweep is a process of its own (sweep/job.py) that writes events to a folder; this page only
 reads them back, so a reload, another tab or a restarted server shows the same sweep, still live.
 """
 
@@ -12,8 +12,10 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from train import jobs, sweep_jobs, sweep_ray
-from train.sweep import ACTIVATIONS, ARTICLE, STUDY, SweepConfig, best_row, parse_ms, pieces
+from jobs import queue as jobs
+from sweep import cluster as sweep_ray
+from sweep import job as sweep_jobs
+from sweep.core import ACTIVATIONS, ARTICLE, STUDY, SweepConfig, best_row, parse_ms, pieces
 from ui import sweep_figures, widgets
 from ui.i18n import t
 

@@ -1,6 +1,6 @@
 """Train page: pick a preset or build a variant, start a job, watch its curves live, compare past runs.
 
-Jobs are separate processes (train/jobs.py) and every state is read back from the run directories, so
+Jobs are separate processes (jobs/queue.py) and every state is read back from the run directories, so
 leaving the page, reloading the browser or restarting the server shows the same jobs with full curves.
 """
 

@@ -126,8 +126,9 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
 def start_training(runs: Path, subset: int, epochs: int) -> Path:
     """A CPU job through the jobs API, as the Train page starts one (in the app's process, which app.py has
     marked as serving: this script stands in for it)."""
+    from jobs import background
+    from jobs import queue as jobs
     from model.presets import get
-    from train import background, jobs
     background.mark_serving()  # keeps DIGITLAB_TRAIN_* already set, as --baseline does
     cfg = dataclasses.replace(get("cnn").train, epochs=epochs, subset=subset, device="cpu")
     return jobs.submit(cfg, name="load-test", root=runs)
@@ -135,7 +136,7 @@ def start_training(runs: Path, subset: int, epochs: int) -> Path:
 
 def job_process(folder: Path) -> dict:
     """The running job's priority and thread count, as the operating system sees them."""
-    from train import rundir
+    from jobs import folder as rundir
     try:
         p = psutil.Process(int(rundir.read_status(folder).get("pid")))
         return {"nice": p.nice(), "os_threads": p.num_threads()}
@@ -144,7 +145,7 @@ def job_process(folder: Path) -> dict:
 
 
 def training_report(folder: Path, timeout_s: float) -> dict:
-    from train import jobs
+    from jobs import queue as jobs
     try:
         run = jobs.wait(folder, timeout_s=timeout_s)
     except TimeoutError as e:
@@ -175,7 +176,7 @@ def report(name: str, r: Result) -> None:
 
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
-    if a.baseline:  # the job at normal priority with torch's threads, as before train/background.py
+    if a.baseline:  # the job at normal priority with torch's threads, as before jobs/background.py
         os.environ.update({"DIGITLAB_TRAIN_NICE": "0", "DIGITLAB_TRAIN_THREADS": "0"})
     data = json.loads(STROKES.read_text())
     with tempfile.TemporaryDirectory(prefix="digitlab-load-") as tmp:
@@ -186,7 +187,7 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
                 print(f"warm-up errors: {warm.errors}")
             job = start_training(runs, a.train_subset, a.train_epochs) if training else None
             if job is not None:
-                from train import jobs
+                from jobs import queue as jobs
                 jobs.wait(job, 120, states=("running", "done", "stopped", "failed", "interrupted"))
                 time.sleep(a.train_lead)  # running: loading MNIST, then training; the class draws meanwhile
                 seen = job_process(job)

@@ -1,4 +1,4 @@
-"""Seed 004's sweep: one model at a time (our engine) against a batched piece (train/sweep.py), and
+"""Seed 004's sweep: one model at a time (our engine) against a batched piece (sweep/core.py), and
 the whole study's wall time projected from a measured slice.
 
     python bench/sweep.py [--m 10,30,100,247,300] [--epochs 1] [--device auto] [--subset 0]
@@ -22,9 +22,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model.presets import get  # noqa: E402
+from sweep.core import STUDY, BatchedMLP, SweepConfig, accuracies, loss_fn, pieces, sweep  # noqa: E402
 from train.data import load_mnist  # noqa: E402
 from train.engine import device_name, resolve_device, train  # noqa: E402
-from train.sweep import STUDY, BatchedMLP, SweepConfig, accuracies, loss_fn, pieces, sweep  # noqa: E402
 
 
 def ratio(a, data) -> None:

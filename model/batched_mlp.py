@@ -1,4 +1,4 @@
-"""len(widths) MLPs of one depth as a single module, for seed 004's sweep (train/sweep.py).
+"""len(widths) MLPs of one depth as a single module, for seed 004's sweep (sweep/core.py).
 
 Layer 1 is one wide matrix: every model's hidden units side by side, all reading the same 784
 pixels. Deeper layers and the output are grouped: one (width × width) matrix per model, stacked,

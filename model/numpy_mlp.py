@@ -4,7 +4,7 @@ The article's own version loops over each image of a mini-batch and folds the L2
 output delta; this one keeps its model ([784, m…, 10] sigmoid, cross-entropy, λ = 0.1, η = 1.3,
 batch 10) and its shapes (W is (out, in), a batch is one column per image, so `np.dot(w, a) + b`
 reads as in its network.py), with textbook gradients that tests check against PyTorch autograd.
-It is the Sweep page's second backend (train/sweep.py); bench/seed004.py times it against the
+It is the Sweep page's second backend (sweep/core.py); bench/seed004.py times it against the
 article's code.
 
 Why it is fast, in four lines (each is one idea a student can try on the article's code):

@@ -35,7 +35,8 @@ def canvas(monkeypatch):
 @pytest.fixture
 def sweep_root(tmp_path, monkeypatch):
     """An empty runs folder for sweep tests; afterwards no sweep or training job is left running."""
-    from train import jobs, sweep_jobs
+    from jobs import queue as jobs
+    from sweep import job as sweep_jobs
     monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
     yield sweep_jobs.sweeps_dir()
     for s in sweep_jobs.list_sweeps():

@@ -1,4 +1,4 @@
-"""A training job started from the app yields the CPU: lower priority and one core fewer (train/background.py)."""
+"""A training job started from the app yields the CPU: lower priority and one core fewer (jobs/background.py)."""
 
 import dataclasses
 import json
@@ -9,11 +9,13 @@ import sys
 import psutil
 import pytest
 
+from jobs import background
+from jobs import folder as rundir
+from jobs import queue as jobs
 from model.paths import REPO
 from model.presets import get
-from train import background, jobs, rundir
 
-PROBE = ("import json, os, torch; from train import background; done = background.apply(); "
+PROBE = ("import json, os, torch; from jobs import background; done = background.apply(); "
          "print(json.dumps({'nice': os.nice(0), 'threads': torch.get_num_threads(), 'done': done}))")
 
 

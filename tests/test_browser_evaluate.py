@@ -66,7 +66,7 @@ def test_explain_and_correct_a_drawing_then_see_it_on_explore(tmp_path):
         page.get_by_text("全班的手写数字").first.wait_for(timeout=30_000)
         shot(page, "explore_zh")
 
-    from train import collection
+    from classroom import drawings as collection
     c = collection.load(tmp_path)
     assert c.labels.tolist() == [7] and c.canvas_png(0)[:4] == b"\x89PNG"
 

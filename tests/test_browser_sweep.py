@@ -5,8 +5,8 @@ import time
 
 import pytest
 
+from sweep import job as sweep_jobs
 from tests.browser import ARTIFACTS, browser_page, streamlit_server
-from train import sweep_jobs
 
 pytestmark = pytest.mark.browser
 

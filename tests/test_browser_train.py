@@ -5,8 +5,8 @@ import time
 
 import pytest
 
+from jobs import queue as jobs
 from tests.browser import ARTIFACTS, browser_page, streamlit_server
-from train import jobs
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from train import collection
+from classroom import drawings as collection
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

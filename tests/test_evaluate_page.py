@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from classroom import drawings as collection
 from model import kaggle, metrics
 from model.infer import probabilities
 from model.predict import load
-from train import collection
 from ui.i18n import TEXT
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

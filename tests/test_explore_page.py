@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from streamlit.testing.v1 import AppTest
 
+from classroom import drawings as collection
 from model import store
-from train import collection
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

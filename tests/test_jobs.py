@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from jobs import folder as rundir
+from jobs import process
+from jobs import queue as jobs
 from model import store
 from model.paths import REPO
 from model.presets import get
-from train import catalog, jobs, process, rundir
+from train import catalog
 
 
 @pytest.fixture
@@ -147,7 +150,7 @@ def test_a_job_that_dies_before_training_fails_with_the_end_of_its_log(runs):
 
 def test_a_job_outlives_the_process_that_started_it(runs):
     """Killing the Streamlit server mid-job loses nothing: the job is in its own session."""
-    code = ("import dataclasses, time; from model.presets import get; from train import jobs; "
+    code = ("import dataclasses, time; from model.presets import get; from jobs import queue as jobs; "
             "cfg = dataclasses.replace(get('seed001-mlp').train, epochs=2, subset=2000, device='cpu'); "
             "print(jobs.submit(cfg), flush=True); time.sleep(60)")
     server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,

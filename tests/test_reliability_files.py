@@ -11,11 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from jobs import folder as rundir
+from jobs import queue as jobs
+from jobs.folder import RunState
 from model import nets, store
 from model.nets import CNNConfig, ConvBlock, MLPConfig, build
 from model.paths import REPO
-from train import catalog, jobs, rundir
-from train.rundir import RunState
+from train import catalog
 
 # each damages one field of a finished run's model.json or status.json
 DAMAGE = {

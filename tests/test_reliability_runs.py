@@ -14,10 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import train.__main__ as cli
+from jobs import folder as rundir
+from jobs.folder import RunState
 from model import presets, store
 from model.paths import PRETRAINED, REPO
-from train import engine, rundir
-from train.rundir import RunState
+from train import engine
+from train.run import execute
 
 
 def run(*args, **kw):
@@ -128,7 +130,7 @@ def enospc(*a, **k):
 def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_path, tiny_cfg, mnist, monkeypatch):
     folder = tmp_path / "run"
     rundir.prepare(folder, tiny_cfg(max_steps=5))
-    assert rundir.execute(folder, data=mnist)["state"] == RunState.DONE
+    assert execute(folder, data=mnist)["state"] == RunState.DONE
     before = digest(folder)
 
     def half_then_full(state, path, *a, **k):  # the weights file is cut off by a full disk
@@ -138,7 +140,7 @@ def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_
 
     monkeypatch.setattr(store, "save_file", half_then_full)
     rundir.prepare(folder, tiny_cfg(max_steps=5, seed=1))
-    status = rundir.execute(folder, data=mnist)
+    status = execute(folder, data=mnist)
     assert status["state"] == RunState.FAILED and status["error"].startswith("disk full")
     assert digest(folder) == before
     store.load(folder)  # still a whole, loadable checkpoint
@@ -154,7 +156,7 @@ def test_disk_full_while_logging_events_ends_failed_not_running(tmp_path, tiny_c
         return real_train(cfg, on_event=lambda e: enospc() if e["kind"] == "epoch" else on_event(e), **kw)
 
     monkeypatch.setattr(rundir, "train", train_then_full)
-    status = rundir.execute(folder, data=mnist)
+    status = execute(folder, data=mnist)
     assert status["state"] == RunState.FAILED and "disk full" in status["error"]
     assert rundir.read_status(folder)["state"] == "failed"  # on disk too: the page never says "killed"
 

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from train.sweep import BatchedMLP, SweepConfig, loss_fn, parse_ms, pieces, sweep, train_piece
+from sweep.core import BatchedMLP, SweepConfig, loss_fn, parse_ms, pieces, sweep, train_piece
 
 TINY = SweepConfig(ks=(1, 2), ms=(8, 16), epochs=2, lr=0.5, subset=600, device="cpu")
 
@@ -102,10 +102,10 @@ def strip(rows):
 def test_the_cli_and_the_page_job_give_each_cells_own_numbers(mnist, tmp_path, monkeypatch):
     """A tiny grid through the CLI and through the page's job path (sweep_jobs.start), against each
     (k, m) trained alone: the same figures (batched sums may differ in float rounding: ±2 images)."""
-    from train import sweep_jobs
+    from sweep import job as sweep_jobs
     monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
     out = tmp_path / "cli.json"
-    r = subprocess.run([sys.executable, "-m", "train.sweep", "--k", "1,2", "--m", "8,16", "--epochs", "2",
+    r = subprocess.run([sys.executable, "-m", "sweep", "--k", "1,2", "--m", "8,16", "--epochs", "2",
                         "--lr", "0.5", "--subset", "600", "--device", "cpu", "--out", str(tmp_path / "cli"),
                         "--json", str(out)],
                        capture_output=True, text=True, timeout=600)
@@ -125,9 +125,9 @@ def test_the_cli_and_the_page_job_give_each_cells_own_numbers(mnist, tmp_path, m
 
 
 def test_the_cli_refuses_bad_grids():
-    bad = subprocess.run([sys.executable, "-m", "train.sweep", "--k", "5"], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "sweep", "--k", "5"], capture_output=True, text=True)
     assert bad.returncode == 2 and "k must be 1-3" in bad.stderr
-    bad = subprocess.run([sys.executable, "-m", "train.sweep", "--m", "10:x"], capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "sweep", "--m", "10:x"], capture_output=True, text=True)
     assert bad.returncode == 2 and "error" in bad.stderr and "Traceback" not in bad.stderr
 
 

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from sweep import job as sweep_jobs
+from sweep.core import SweepConfig
 from tests import apptest
-from train import sweep_jobs
-from train.sweep import SweepConfig
 
 # six one-width pieces: rows arrive one piece at a time, long before the sweep could end
 SLOW = SweepConfig(ks=(1,), ms=(8, 16, 24, 32, 40, 48), epochs=2, lr=0.5, subset=3000, device="cpu", max_units=8)
@@ -72,7 +72,7 @@ def test_a_killed_sweep_reads_interrupted(sweep_root):
 def test_a_sweep_and_a_training_run_share_the_cpu_queue(sweep_root, tiny_cfg):
     """On one CPU they never train at once: each waits for the other, in the order they were started,
     and starts when the other ends, with no page open (the ending job's shell ticks the queue)."""
-    from train import jobs
+    from jobs import queue as jobs
     long_run = jobs.submit(tiny_cfg(epochs=500, subset=2000, batch_size=16), name="long")
     sweep = sweep_jobs.start(SLOW)
     info = sweep_jobs.read(sweep)
@@ -96,7 +96,7 @@ def test_a_sweep_and_a_training_run_share_the_cpu_queue(sweep_root, tiny_cfg):
 
 
 def test_a_waiting_sweep_is_cancelled_and_never_starts(sweep_root, tiny_cfg):
-    from train import jobs
+    from jobs import queue as jobs
     long_run = jobs.submit(tiny_cfg(epochs=500, subset=2000, batch_size=16), name="long")
     sweep = sweep_jobs.start(SLOW)
     sweep_jobs.stop(sweep)

@@ -2,9 +2,10 @@
 button, a finished sweep's best cell, table and downloads, "train this one fully", delete."""
 
 
+from jobs import queue as jobs
+from sweep import job as sweep_jobs
+from sweep.core import ARTICLE, SweepConfig
 from tests import apptest
-from train import jobs, sweep_jobs
-from train.sweep import ARTICLE, SweepConfig
 
 
 def open_page(lang="en"):

@@ -6,11 +6,12 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from jobs import folder as rundir
+from jobs import queue as jobs
+from jobs.folder import RunState
 from model.nets import CNNConfig, ConvBlock
 from model.paths import REPO
 from model.presets import PRESETS
-from train import jobs, rundir
-from train.rundir import RunState
 from ui import curves
 
 

@@ -16,12 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+from jobs import folder as rundir
+from jobs.folder import RunState
 from model import presets, store
 from model.nets import MLPConfig
 from model.paths import PRETRAINED
-from train import rundir
 from train.engine import TrainingError, resolve_device
-from train.rundir import RunState
+from train.run import execute
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -134,8 +135,8 @@ def config_folder(a: argparse.Namespace) -> Path:
 
 def main(argv=None) -> int:
     a = parse_args(argv)
-    from train import background  # here, so this edit stays out of the imports other branches change
-    background.apply()  # a job started by the app yields the CPU to it (train/background.py)
+    from jobs import background  # here, so this edit stays out of the imports other branches change
+    background.apply()  # a job started by the app yields the CPU to it (jobs/background.py)
     try:
         if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
             raise ValueError(f"--ship needs a short lowercase name such as cnn, got {a.ship!r}")
@@ -154,7 +155,7 @@ def main(argv=None) -> int:
     except OSError as e:
         print(f"python -m train: error: {e}", file=sys.stderr)
         return 2
-    status = rundir.execute(folder, on_event=Progress(a.quiet))
+    status = execute(folder, on_event=Progress(a.quiet))
     m = status.get("metrics") or {}
     if status["state"] == "failed":
         print(f"failed: {status.get('error')}", file=sys.stderr)

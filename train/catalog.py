@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from jobs import folder as rundir
 from model import store
-from train import rundir
 
 log = logging.getLogger(__name__)
 

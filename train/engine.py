@@ -3,7 +3,7 @@
 The whole split lives on the training device as uint8 and is batched by indexing with a permutation,
 so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
 
-`train` reads top to bottom: `prepare_data` (shared with train/sweep.py), then per epoch `run_epoch`
+`train` reads top to bottom: `prepare_data` (shared with sweep/core.py), then per epoch `run_epoch`
 (the steps) and `Scoreboard` (validation, seed 004's test protocol, early stopping).
 """
 
@@ -18,10 +18,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from classroom.drawings import with_class_drawings
 from model.nets import build, n_params
 from model.presets import TrainConfig, validate_train
 from train.augment import augment
-from train.collection import with_class_drawings
 from train.data import MNIST, load_mnist, split
 
 Event = dict

@@ -1,6 +1,6 @@
 """The class's drawings in the app: the "Wrong? It was a …" row under the Draw page's answers, and the
 Explore page's view of the collection (counts, a grid, delete, export and import). Storage is
-train/collection.py; every refusal it raises becomes a translated message here."""
+classroom/drawings.py; every refusal it raises becomes a translated message here."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from train import collection
-from train.collection import CollectionError
+from classroom import drawings as collection
+from classroom.drawings import CollectionError
 from ui import data_figures, figures
 from ui.i18n import t
 

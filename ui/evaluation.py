@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from classroom import drawings as collection
 from model import presets, store
 from model.infer import labels_uint8, probabilities
 from model.kaggle import CSVError, read_kaggle_csv
-from train import collection
 from ui import models
 from ui.i18n import t
 

@@ -7,9 +7,9 @@ import time
 
 import streamlit as st
 
+from jobs import queue as jobs
+from jobs.folder import BUSY
 from model.nets import config_from_dict, describe
-from train import jobs
-from train.rundir import BUSY
 from ui import curves
 from ui.i18n import t
 from ui.run_view import CHART, duration, events_of, kind_of, labels, result, state_text

@@ -1,6 +1,6 @@
 """The Train page's live view: one card per watched job with its state, progress, result and curves.
 
-Every run is read back from its directory each second (train/jobs.py), so any session, a reload or a
+Every run is read back from its directory each second (jobs/queue.py), so any session, a reload or a
 restarted server shows the same jobs. Names and other text from run folders go through `md`: they are
 typed by students and never rendered as markup.
 """
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from jobs import folder as rundir
+from jobs import queue as jobs
+from jobs.folder import RunState
 from model import presets
-from train import jobs, rundir
-from train.rundir import RunState
 from ui import curves, models, widgets
 from ui.i18n import t
 from ui.safe_text import md

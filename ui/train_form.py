@@ -1,7 +1,7 @@
 """The Train page's form: a preset, its architecture or a variant, the training settings, and Start.
 
 Each setting is checked next to its field (and by presets.validate_train as a whole); Start submits a job
-(train/jobs.py). `settings` lays the fields out two to a row: a new setting is one more row there.
+(jobs/queue.py). `settings` lays the fields out two to a row: a new setting is one more row there.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import replace
 import streamlit as st
 import torch
 
+from jobs import queue as jobs
 from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
-from train import jobs
 from ui import class_drawings
 from ui.i18n import lang, t
 from ui.safe_text import md

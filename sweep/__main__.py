@@ -1,7 +1,7 @@
-"""`python -m train.sweep`: seed 004's sweep from a terminal, or the app's sweep job (--out FOLDER).
+"""`python -m sweep`: seed 004's sweep from a terminal, or the app's sweep job (--out FOLDER).
 
-    python -m train.sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
-    python -m train.sweep --study --ray auto          # the whole study: k 1-3, m 10-784, 30 epochs
+    python -m sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
+    python -m sweep --study --ray auto          # the whole study: k 1-3, m 10-784, 30 epochs
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from jobs import background
 from model import store
-from train import background, sweep_jobs
-from train.sweep import ACTIVATIONS, ARTICLE, BACKENDS, PROTOCOLS, STUDY, SweepConfig, parse_ms, pieces
+from sweep import job as sweep_jobs
+from sweep.core import ACTIVATIONS, ARTICLE, BACKENDS, PROTOCOLS, STUDY, SweepConfig, parse_ms, pieces
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.sweep", description="Seed 004's k × m sweep")
+    p = argparse.ArgumentParser(prog="python -m sweep", description="Seed 004's k × m sweep")
     p.add_argument("--study", action="store_true", help="the whole study: k 1,2,3, m 10:784, 30 epochs")
     p.add_argument("--k", help="hidden layers, comma-separated (1-3); default 1")
     p.add_argument("--m", help="units per layer: 10,30,100 or start:stop[:step]; default 10:297 (the article's)")
@@ -56,10 +57,10 @@ def main(argv=None) -> int:
     else:
         problems = cfg.problems()
     if problems:
-        print(f"python -m train.sweep: error: {'; '.join(problems)}", file=sys.stderr)
+        print(f"python -m sweep: error: {'; '.join(problems)}", file=sys.stderr)
         return 2
     if out and out.exists() and any(out.iterdir()):
-        print(f"python -m train.sweep: error: {out} is not empty; choose a new folder", file=sys.stderr)
+        print(f"python -m sweep: error: {out} is not empty; choose a new folder", file=sys.stderr)
         return 2
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="sweep-"))
@@ -80,3 +81,7 @@ def main(argv=None) -> int:
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=1))
     return 0 if status["state"] in ("done", "stopped") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

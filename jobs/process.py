@@ -2,7 +2,7 @@
 
 A job (a training run, or a sweep) is claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly
 one caller wins, in any process), then started as its command (`python -m train --config RUN/config.json
---quiet`, or `python -m train.sweep --out SWEEP --quiet`) followed by `python -m train.jobs --tick RUNS`, in
+--quiet`, or `python -m sweep --out SWEEP --quiet`) followed by `python -m jobs --tick RUNS`, in
 its own session, so it outlives the server and the queue moves on when it ends. Processes are looked up
 with psutil, the same on Linux and macOS (no /proc parsing): a pid counts as the job only while its
 command line names the run folder.
@@ -102,7 +102,7 @@ def start(folder: Path, cmd: list[str], runs_root: Path, env: dict[str, str] | N
     """Claim `folder` and start `cmd` for it; False when another caller claimed it first."""
     if not take_claim(folder):
         return False
-    then = [sys.executable, "-m", "train.jobs", "--tick", str(Path(runs_root).resolve())]
+    then = [sys.executable, "-m", "jobs", "--tick", str(Path(runs_root).resolve())]
     # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
     # The shell is the claim's pid; the job's process records its own pid in status.json.
     proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(cmd)}; exec {shlex.join(then)}"], env)

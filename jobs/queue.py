@@ -5,18 +5,18 @@ from memory, so any Streamlit session, a restarted server or a terminal sees the
 
 - `submit` writes config.json and a "queued" status; `tick` starts the oldest queued jobs whose device
   has a free slot (`LIMITS`: one job per GPU and one on the CPU). Sweeps started from the Sweep page
-  (train/sweep_jobs.py, in RUNS/sweeps/) wait in the same queues: a sweep and a training run never
+  (sweep/job.py, in RUNS/sweeps/) wait in the same queues: a sweep and a training run never
   share the two cores of a classroom laptop, and each starts when the other ends. Whoever creates `claim` first with
   O_CREAT|O_EXCL starts the job, and a file lock (filelock) around `tick` keeps two sessions from filling
   one slot.
 - A job is `python -m train --config RUN/config.json --quiet` in its own session (start_new_session),
   so it outlives a Streamlit rerun, a closed browser tab or a killed server. When it ends, the same shell
-  runs `python -m train.jobs --tick`, so the queue moves on even when no page is open.
+  runs `python -m jobs --tick`, so the queue moves on even when no page is open.
 - `stop` asks for a graceful stop (a STOP file and SIGTERM): the engine finishes the step, saves a usable
   checkpoint and writes "stopped". `cancel` does the same for a job still waiting.
 - A "running" status whose process is gone (killed, machine rebooted, pid reused) reads as "interrupted"
   and is rewritten so whenever runs are listed, so nothing stays "running" forever. Processes are looked
-  up with psutil (train/process.py), so this holds on macOS as on Linux.
+  up with psutil (jobs/process.py), so this holds on macOS as on Linux.
 - A run folder with a damaged config.json or status.json is listed as "unknown" with a note saying what
   is wrong (and logged), so it can be seen and deleted; it never stops the listing of the others.
 """
@@ -34,9 +34,10 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from jobs import folder as rundir
+from jobs import process
+from jobs.folder import ACTIVE, BUSY, FINAL, RunState
 from model.presets import TrainConfig
-from train import process, rundir
-from train.rundir import ACTIVE, BUSY, FINAL, RunState
 
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps) gets 1
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def _runs(root: Path) -> list[RunInfo]:
 
 
 def _sweeps(root: Path) -> list:
-    from train import sweep_jobs  # sweep_jobs uses this module: imported here, not at the top
+    from sweep import job as sweep_jobs  # sweep_jobs uses this module: imported here, not at the top
     return sweep_jobs.list_sweeps(root / sweep_jobs.FOLDER)
 
 
@@ -322,12 +323,3 @@ def wait(folder: Path, timeout_s: float = 60, states=FINAL) -> RunInfo:
     """Poll until the job reaches one of `states` (for tests and scripts). Raises TimeoutError."""
     return process.wait_until(lambda: read_run(folder), lambda r: r is not None and r.state in states,
                               timeout_s, folder)
-
-
-if __name__ == "__main__":  # `python -m train.jobs --tick RUNS_DIR`: what a job runs when it ends
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m train.jobs", description="start waiting training jobs")
-    parser.add_argument("--tick", type=Path, metavar="RUNS_DIR", help="the runs directory (default: $DIGITLAB_RUNS)")
-    started = tick(parser.parse_args().tick)
-    print("started: " + (", ".join(p.name for p in started) or "nothing"), file=sys.stderr)

@@ -1,6 +1,6 @@
 """Training beside a live app: a job started from the app yields the CPU to the students' predictions.
 
-A job the Train page starts (train/jobs.py) shares the machine with the Streamlit server. Left alone,
+A job the Train page starts (jobs/queue.py) shares the machine with the Streamlit server. Left alone,
 torch takes one thread per core and the operating system shares the cores evenly, so with a class
 drawing, every answer waits behind the training (issue 10: p95 6.3 s). So the job runs at a lower
 priority (nice 10: on a busy core it gets about a tenth of the time the server gets, and all of it
@@ -8,7 +8,7 @@ when the server is idle) and with one core fewer than the machine has.
 
 The settings travel as environment variables. The app sets them in its own environment when it
 starts (`mark_serving()`, called by app.py), so every job it starts, and every queued job the chain of
-`python -m train.jobs --tick` starts after it, inherits them; `apply()` acts on them at the start of
+`python -m jobs --tick` starts after it, inherits them; `apply()` acts on them at the start of
 `python -m train`. A run from a terminal, with no app, is untouched. Values already set win:
 DIGITLAB_TRAIN_NICE=0 DIGITLAB_TRAIN_THREADS=0 before `./run.sh` turns both off.
 """

@@ -8,9 +8,9 @@ shared. One step trains a whole slice of the grid's row, and per-step overhead i
 
 The grid is cut into pieces: one depth k and a run of consecutive widths whose units add up to at
 most `max_units` (so the block-diagonal matrices stay small). A piece is a pure function of the
-config, which is what lets train/sweep_ray.py send pieces to a Ray cluster and get the same numbers.
+config, which is what lets sweep/cluster.py send pieces to a Ray cluster and get the same numbers.
 
-    python -m train.sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
+    python -m sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def sweep(cfg: SweepConfig, on_event: Callable[[dict], None] | None = None,
     stopped = False
     try:
         if ray:
-            from train.sweep_ray import run_on_ray
+            from sweep.cluster import run_on_ray
             results = run_on_ray(cfg, todo, ray, should_stop)
         else:
             data = data or load_mnist()
@@ -253,7 +253,3 @@ def parse_ms(text: str) -> tuple[int, ...]:
             raise ValueError("a range is start:stop or start:stop:step, with step ≥ 1")
         return tuple(range(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
     return tuple(int(v) for v in text.split(","))
-
-if __name__ == "__main__":  # the CLI lives in train/sweep_cli.py; `python -m train.sweep` runs it
-    from train.sweep_cli import main
-    raise SystemExit(main())

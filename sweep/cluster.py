@@ -3,7 +3,7 @@
 Ray is optional (requirements-ray.txt) and imported only here. What leaves this machine is each
 task's arguments (the sweep config as a dict, a depth k and a list of widths) and each task's
 result (one row of figures per width); the workers read MNIST from their own checkout's cache.
-A piece is a pure function of its arguments (train.sweep.train_piece), so the rows equal the local
+A piece is a pure function of its arguments (sweep.core.train_piece), so the rows equal the local
 sweep's. Rows come back piece by piece, in the order the pieces finish.
 """
 
@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 
 from model.paths import REPO
-from train.sweep import Stopped, SweepConfig, train_piece
+from sweep.core import Stopped, SweepConfig, train_piece
 
 POLL_S = 0.5  # how often a waiting driver checks for a stop request
 

@@ -1,11 +1,11 @@
-"""Sweeps as background jobs: `python -m train.sweep --out SWEEP` in its own session, like training.
+"""Sweeps as background jobs: `python -m sweep --out SWEEP` in its own session, like training.
 
-A sweep waits in the same per-device queue as training runs (train/jobs.py: `tick` starts it when its
+A sweep waits in the same per-device queue as training runs (jobs/queue.py: `tick` starts it when its
 device is free, and the next job starts when it ends), so a sweep and a training run never fight over
 the same cores; a sweep sent to a Ray cluster by address waits only for other such sweeps.
 
 A sweep folder (under runs/sweeps/) holds config.json (the SweepConfig, its name, where it runs),
-status.json and metrics.jsonl (events, one JSON per line) in the formats of train/rundir.py, whose
+status.json and metrics.jsonl (events, one JSON per line) in the formats of jobs/folder.py, whose
 readers and writers are reused, and results.json (the rows, sorted) when it ends. Everything is on
 disk, so a reloaded page, another session or a terminal sees the same sweep; a sweep outlives the
 page that started it; a STOP file or SIGTERM stops it between two steps and keeps the rows so far.
@@ -22,11 +22,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jobs import folder as rundir
+from jobs import process
+from jobs import queue as jobs
+from jobs.folder import RunState
 from model import store
 from model.presets import get
-from train import jobs, process, rundir
-from train.rundir import RunState
-from train.sweep import SweepConfig, best_row, sweep
+from sweep.core import SweepConfig, best_row, sweep
 
 FOLDER = "sweeps"  # under the runs directory
 
@@ -69,7 +71,7 @@ class SweepInfo:
         # the twin's matrices are tiny: BLAS threads only add overhead (a value already set wins)
         blas = {"OPENBLAS_NUM_THREADS": "1"} if self.config.backend == "numpy" and \
             "OPENBLAS_NUM_THREADS" not in os.environ else {}
-        return process.start(folder, [sys.executable, "-m", "train.sweep", "--out", str(folder), "--quiet"],
+        return process.start(folder, [sys.executable, "-m", "sweep", "--out", str(folder), "--quiet"],
                              root, blas)
 
 
@@ -102,7 +104,7 @@ def start(cfg: SweepConfig, name: str | None = None, root: Path | None = None, r
 
 
 def execute(folder: Path, data=None) -> dict:
-    """Run the sweep in `folder` here (what `python -m train.sweep --out` does); returns the final status."""
+    """Run the sweep in `folder` here (what `python -m sweep --out` does); returns the final status."""
     folder = Path(folder)
     raw = json.loads((folder / "config.json").read_text())
     cfg, asked = SweepConfig.from_dict(raw["sweep"]), {"stop": False}

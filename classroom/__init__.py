@@ -1,0 +1,1 @@
+"""The class: the drawings students save (and, later, the wall and the teacher key)."""
