@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/setup.py", description=__doc__.splitlines()[0])
     parser.add_argument("--dev", action="store_true", help="also what the tests need")
     a = parser.parse_args(argv)
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - it runs before .venv exists, on whatever python3 is there
         say(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
         return 1
     os.chdir(REPO)
