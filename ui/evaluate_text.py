@@ -17,7 +17,7 @@ EVALUATE_TEXT: dict[str, tuple[str, str]] = {
     "eval_data_drawings": ("The class's drawings", "全班的手写数字"),
     "eval_val_note": ("10,000 training images held out by seed 0 (seed 004's 50k / 10k split). Models trained on "
                       "all 60,000 have seen them, so expect a high score there.",
-                      "用随机种子 0 留出的 10,000 张训练图片（与 seed 004 的 5 万 / 1 万划分相同）。"
+                      "用随机种子 0 留出的 10,000 张训练图片（与教程 004 的 5 万 / 1 万划分相同）。"
                       "用全部 6 万张训练的模型见过它们，所以分数会偏高。"),
     "eval_seen_some": ("It trained on {seen} of these {n} drawings, so the score above is partly a memory test. "
                        "On the {unseen} it never saw: **{acc:.2%}**.",
@@ -76,7 +76,7 @@ EVALUATE_TEXT: dict[str, tuple[str, str]] = {
     "eval_kaggle_title": ("Kaggle: label a test.csv", "Kaggle：给 test.csv 打标签"),
     "eval_kaggle_hint": ("As seeds 000 and 002 do: upload the competition's test.csv (pixel0…pixel783), pick a model "
                          "and download submission.csv (ImageId, Label).",
-                         "和 seed 000、002 一样：上传比赛的 test.csv（pixel0…pixel783），选择模型，"
+                         "和教程 000、002 一样：上传比赛的 test.csv（pixel0…pixel783），选择模型，"
                          "下载 submission.csv（ImageId, Label）。"),
     "eval_kaggle_upload": ("test.csv", "test.csv"),
     "eval_kaggle_model": ("Model for the submission", "用于提交的模型"),

@@ -1,5 +1,9 @@
 """Every string the app shows, in English and Chinese. Pages call `t("key", **values)`, never literals.
 
+The strings live in tables of key → (English, 中文): the common ones here, each page's in `ui/<page>_text.py`.
+`merge` is the one loader: it refuses a key that two tables define (a silent overwrite would show one page
+another page's words). `tests/test_i18n.py` checks the rest: no key twice within a table, both languages for
+every key with the same placeholders, and every key the code asks for exists.
 The language lives in `st.session_state["lang"]`, owned by the sidebar switch in app.py.
 """
 
@@ -19,7 +23,7 @@ LANGS = {"en": "English", "zh": "中文"}
 TRANSLATED_DROPDOWNS = ("train_loss", "train_schedule", "train_split", "train_early", "train_device",
                         "eval_model_b", "eval_true", "eval_pred")
 
-TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
+COMMON: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "language": ("Language", "语言"),
     "device": ("Device", "设备"),
     "threads": ("{n} threads", "{n} 个线程"),
@@ -82,11 +86,23 @@ TEXT: dict[str, tuple[str, str]] = {  # key: (English, 中文)
                       "深色标记是真正的数字。"),
     "explore_tile": ("#{n}: {label} → {pred} ({p:.0%})", "第 {n} 张：{label} → {pred}（{p:.0%}）"),
 }
-TEXT.update(TRAIN_TEXT)  # the Train page keeps its many strings in their own file
-TEXT.update(DRAW_TEXT)  # so does the Draw page, for its newer ones
-TEXT.update(EVALUATE_TEXT)
-TEXT.update(EXPLAIN_TEXT)
-TEXT.update(SWEEP_TEXT)  # and so does the Sweep page
+
+
+def merge(tables: dict[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """One table of every string from {where: table}; a key defined in two tables is refused, naming both."""
+    merged: dict[str, tuple[str, str]] = {}
+    where: dict[str, str] = {}
+    for name, table in tables.items():
+        for key, pair in table.items():
+            if key in merged:
+                raise ValueError(f"translation key {key!r} is defined twice: in {where[key]} and in {name}")
+            merged[key], where[key] = pair, name
+    return merged
+
+
+TABLES = {"ui.i18n": COMMON, "ui.draw_text": DRAW_TEXT, "ui.train_text": TRAIN_TEXT,
+          "ui.evaluate_text": EVALUATE_TEXT, "ui.explain_text": EXPLAIN_TEXT, "ui.sweep_text": SWEEP_TEXT}
+TEXT = merge(TABLES)
 
 
 def lang() -> str:

@@ -2,7 +2,7 @@
 
 SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "page_sweep": ("Sweep", "网格搜索"),
-    "sweep_title": ("How deep, how wide? Seed 004's sweep", "多深、多宽？种子 004 的网格搜索"),
+    "sweep_title": ("How deep, how wide? Seed 004's sweep", "多深、多宽？教程 004 的网格搜索"),
     "sweep_intro": ("Train many MLPs at once, one for each depth k (hidden layers) and width m (units per "
                     "layer), and watch validation accuracy fill in against m. The defaults repeat the "
                     "article's PyTorch sweep: k = 1, m = 10…297, 2 epochs (it reported the best at m = 247, "
@@ -30,7 +30,7 @@ SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "sweep_activation": ("Activation", "激活函数"),
     "sweep_protocol": ("Protocol", "评估方式"),
     "sweep_protocol_seed004": ("Seed 004: 50k train / 10k validation / 10k test; test scored only when "
-                               "validation improves", "种子 004：5 万训练 / 1 万验证 / 1 万测试；只有验证变好时才测"),
+                               "validation improves", "教程 004：5 万训练 / 1 万验证 / 1 万测试；只有验证变好时才测"),
     "sweep_protocol_plain": ("Plain: 60k train, test after each epoch", "简单：6 万训练，每轮之后测试"),
     "sweep_backend": ("Backend", "后端"),
     "sweep_backend_torch": ("PyTorch, all widths of a depth as one batched model",
@@ -80,7 +80,7 @@ SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "sweep_train_fully": ("Train this one fully", "完整训练这一个"),
     "sweep_train_started": ("Training k = {k}, m = {m} with seed 004's recipe (30 epochs): follow it on the "
                             "Train page; it will appear in the Draw page's pickers when done.",
-                            "已开始用种子 004 的配方训练 k = {k}，m = {m}（30 轮）：在训练页查看；"
+                            "已开始用教程 004 的配方训练 k = {k}，m = {m}（30 轮）：在训练页查看；"
                             "完成后会出现在手写识别页的模型选择里。"),
     "sweep_past": ("Past sweeps", "以前的搜索"),
     "sweep_open": ("Show", "显示"),
