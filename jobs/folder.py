@@ -99,12 +99,13 @@ def write_status(folder: Path, state: RunState | str, **extra) -> None:
 def read_status(folder: Path) -> dict:
     """status.json as a dict whose "state" is a RunState value; "unknown" when it is missing, and with a
     note saying why when it is damaged (callers log it), so one bad file never stops a listing."""
-    status, problem = read_json(Path(folder) / "status.json")
-    if problem:
-        return {"state": RunState.UNKNOWN.value, "note": problem}
-    if status is None:
+    try:
+        status = json.loads((Path(folder) / "status.json").read_text())
+    except FileNotFoundError:
         return {"state": RunState.UNKNOWN.value}
-    if status.get("state") not in {s.value for s in WRITTEN}:
+    except (OSError, ValueError) as e:
+        return {"state": RunState.UNKNOWN.value, "note": f"status.json cannot be read ({e})"}
+    if not isinstance(status, dict) or status.get("state") not in {s.value for s in WRITTEN}:
         return {"state": RunState.UNKNOWN.value, "note": "status.json is damaged"}
     return status
 

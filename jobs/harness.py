@@ -111,7 +111,8 @@ def ended(folder: Path, status: dict, how: str | None = None, for_memory: bool =
     keep = {k: v for k, v in status.items() if k not in ("state", "updated")}
     if state == RunState.QUEUED:  # claimed, then gone before it wrote "running": it never started
         tail = process.log_tail(folder)
-        return {"state": RunState.FAILED.value, "error": tail or f"the job ended before it started ({how or UNKNOWN_END})"}
+        return {"state": RunState.FAILED.value,
+                "error": tail or f"the job ended before it started ({how or UNKNOWN_END})"}
     if for_memory:
         return {**keep, "state": RunState.FAILED.value,
                 "error": "killed for lack of memory: the system ran out of memory while this job ran and stopped "
@@ -119,7 +120,8 @@ def ended(folder: Path, status: dict, how: str | None = None, for_memory: bool =
     if over_limit:
         return {**keep, "state": RunState.INTERRUPTED.value,
                 "note": "passed its time limit and did not stop by itself, so it was ended without saving"}
-    return {**keep, "state": RunState.INTERRUPTED.value, "note": f"the job's process ended without saving ({how or UNKNOWN_END})"}
+    return {**keep, "state": RunState.INTERRUPTED.value,
+            "note": f"the job's process ended without saving ({how or UNKNOWN_END})"}
 
 
 def record_end(folder: Path, end: dict) -> None:

@@ -30,8 +30,19 @@ from pathlib import Path
 from filelock import FileLock
 
 from jobs import harness, process
-from jobs.folder import (ACTIVE, BUSY, FINAL, RECORD, RunState, create, read_json, read_status, runs_dir,
-                         write_json, write_status)
+from jobs.folder import (
+    ACTIVE,
+    BUSY,
+    FINAL,
+    RECORD,
+    RunState,
+    create,
+    read_json,
+    read_status,
+    runs_dir,
+    write_json,
+    write_status,
+)
 
 LIMITS: dict[str, int] = {"cpu": 1}   # jobs at once per device slot; any other slot (cuda:0, mps, ray) gets 1
 MAX_WAITING = 50                      # waiting jobs, all slots together: more is refused with a sentence

@@ -21,7 +21,7 @@ from pathlib import Path
 from jobs import folder as rundir
 from jobs import harness
 from jobs import queue as jobs
-from jobs.folder import FINAL, RunState
+from jobs.folder import FINAL
 from model.presets import get
 from sweep.core import SweepConfig, best_row, sweep
 from train import run as runs

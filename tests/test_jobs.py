@@ -4,6 +4,7 @@ Every run lives in a temporary DIGITLAB_RUNS (the `runs` fixture), so the real r
 Jobs are tiny CPU runs (2,000 images); a "long" job has many epochs and is stopped or killed by the test.
 """
 
+import ast
 import dataclasses
 import json
 import os
@@ -218,3 +219,75 @@ def test_delete_refuses_a_running_job_by_its_name_and_removes_a_finished_one(run
     jobs.wait(folder, 60)
     jobs.delete(folder, runs)
     assert not folder.exists() and train_run.list_runs() == []
+
+
+# ---------------------------------------------------------------- the Train page's use of the queue
+
+
+def open_train_page():
+    from tests import apptest
+    return apptest.open_page("app_pages/train.py")
+
+
+def test_a_train_page_refresh_reads_each_job_once_and_writes_nothing(runs, monkeypatch):
+    """Issue 17, 6: each queued card asked the queue again, and each listing rewrote status files."""
+    folders = [train_run.submit(tiny(), start=False) for _ in range(5)]
+    monkeypatch.setitem(jobs.LIMITS, "cpu", 0)  # nothing may start: the page only shows the queue
+    at = open_train_page()
+    reads, real = [], jobs.read
+    monkeypatch.setattr(jobs, "read", lambda folder: reads.append(folder) or real(folder))
+    before = {f: (f / "status.json").stat().st_mtime_ns for f in folders}
+    at.run()
+    assert not at.exception
+    assert sorted(reads) == sorted(folders)  # one snapshot, handed to the live view, every card and the table
+    assert {f: (f / "status.json").stat().st_mtime_ns for f in folders} == before
+    assert sum("number 5 in the queue" in i.value for i in at.info) == 1
+
+
+def test_start_on_a_full_queue_says_so(runs, monkeypatch):
+    monkeypatch.setattr(jobs, "MAX_WAITING", 2)
+    monkeypatch.setitem(jobs.LIMITS, "cpu", 0)
+    for _ in range(2):
+        train_run.submit(tiny(), start=False)
+    at = open_train_page()
+    at.button(key="train_submit").click().run()
+    assert not at.exception
+    assert any("The queue is full: 2 jobs are waiting already" in e.value for e in at.error), at.error
+    assert len(train_run.list_runs()) == 2
+
+
+def test_deleting_a_run_another_session_started_names_it_not_a_path(runs):
+    """Issue 17, 14: picked in this session's table while it waited, then started by another session."""
+    from ui import run_history
+    folder = train_run.submit(tiny(), name="picked one", start=False)
+    (picked,) = train_run.list_runs()
+    assert picked.state == "queued" and not picked.busy  # the table lets this session delete it
+    assert process.take_claim(folder)  # another session's tick claims it
+    message = run_history.delete([picked])
+    assert "picked one" in message and str(runs) not in message and "/" not in message
+    assert folder.exists()
+
+
+def posix_only(path: Path) -> list[str]:
+    """The POSIX-only calls, signals, keywords and paths in a module's code (docstrings aside)."""
+    calls = {"os.kill", "os.nice", "os.killpg", "os.setsid", "os.getpgid", "signal.SIGKILL", "signal.SIGTERM",
+             "signal.SIGHUP", "os.fork"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            found += [f"{node.value.id}.{node.attr}"] if f"{node.value.id}.{node.attr}" in calls else []
+        elif isinstance(node, ast.keyword) and node.arg in ("start_new_session", "preexec_fn"):
+            found.append(node.arg)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 80:
+            found += [w for w in ("/bin/sh", "/proc/") if w in node.value]  # (docstrings are longer)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            found += [n.name for n in node.names if n.name in ("shlex", "fcntl", "resource")]
+    return found
+
+
+def test_no_posix_only_call_outside_the_platform_module():
+    """Issue 18, 5: teachers have Windows and macOS. Only jobs/system.py may know the operating system."""
+    files = [*(REPO / "jobs").glob("*.py"), REPO / "train" / "run.py", REPO / "sweep" / "job.py"]
+    found = {p.name: posix_only(p) for p in files if p.name != "system.py"}
+    assert not {name: words for name, words in found.items() if words}
+    assert posix_only(REPO / "jobs" / "system.py")  # the check sees them where they are

@@ -1,8 +1,8 @@
 """The Train page's live view: one card per watched job with its state, progress, result and curves.
 
 Every run is read back from its directory each second, in one snapshot of the queue (jobs/queue.py)
-handed to every card, so any session, a reload or a restarted server shows the same jobs. Names and other text from run folders go through `md`: they are
-typed by students and never rendered as markup.
+handed to every card, so any session, a reload or a restarted server shows the same jobs. Names and
+other text from run folders go through `md`: they are typed by students and never rendered as markup.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ui.i18n import t
 from ui.safe_text import md
 
 CHART = {"displayModeBar": False}
+WAITING_CARDS = 5  # waiting jobs shown as cards, next first; the others are counted (and listed in the table)
 NAMED_COLORS = {"mlp": "blue", "cnn": "orange"}  # markdown's colour names for models.COLORS
 
 
@@ -135,7 +136,7 @@ def run_card(run: jobs.Job, snap: jobs.Snapshot) -> None:
 @st.fragment(run_every=1.0)
 def live() -> None:
     """Redrawn every second: start queued jobs when a device frees up, then show this session's jobs. On a
-    whole-page run it shows the page's snapshot (`snapshot`); on its own, it takes one."""
+    whole-page run it shows the page's snapshot (`train_snapshot`); on its own, it takes one."""
     full_run = st.session_state.pop("train_full_run", False)
     snap = st.session_state.pop("train_snapshot", None) or jobs.refresh()
     runs = runs_api.runs(snap)
@@ -150,7 +151,10 @@ def live() -> None:
     st.subheader(t("train_live"))
     if not shown:
         st.info(t("train_idle"))
-    for run in shown:
+    waiting = sorted((r for r in shown if r.waiting), key=lambda r: r.position or 0)
+    for run in [r for r in shown if not r.waiting] + waiting[:WAITING_CARDS]:
         run_card(run, snap)
+    if len(waiting) > WAITING_CARDS:  # a card each would cost the page seconds with a long queue (issue 17, 6)
+        st.caption(t("train_more_waiting", n=len(waiting) - WAITING_CARDS))
     if changed and not full_run:
         st.rerun()  # a job started, ended or was deleted elsewhere: redraw the history table too
