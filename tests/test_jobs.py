@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from jobs import folder as rundir
-from jobs import process, supervisor, system
+from jobs import process, record, supervisor, system
 from jobs import queue as jobs
 from model import store
 from model.paths import REPO
@@ -234,8 +234,8 @@ def test_a_train_page_refresh_reads_each_job_once_and_writes_nothing(runs, monke
     folders = [train_run.submit(tiny(), start=False) for _ in range(5)]
     monkeypatch.setitem(jobs.LIMITS, "cpu", 0)  # nothing may start: the page only shows the queue
     at = open_train_page()
-    reads, real = [], jobs.read
-    monkeypatch.setattr(jobs, "read", lambda folder: reads.append(folder) or real(folder))
+    reads, real = [], record.read
+    monkeypatch.setattr(record, "read", lambda folder: reads.append(folder) or real(folder))
     before = {f: (f / "status.json").stat().st_mtime_ns for f in folders}
     at.run()
     assert not at.exception
