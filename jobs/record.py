@@ -143,8 +143,11 @@ def _folders(root: Path) -> list[Path]:
             continue
         if any((d / f).exists() for f in (RECORD, "config.json", "status.json")):
             out.append(d)
-        else:
+            continue
+        try:
             out += [e for e in d.iterdir() if e.is_dir()]
+        except OSError:  # deleted while we looked
+            continue
     return out
 
 
