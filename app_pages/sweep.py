@@ -50,7 +50,11 @@ def read_form() -> tuple[SweepConfig | None, list[str]]:
 
 
 def launch(cfg: SweepConfig, ray: str | None) -> None:
-    folder = sweep_jobs.start(cfg, ray=ray)
+    try:
+        folder = sweep_jobs.start(cfg, ray=ray)
+    except jobs.QueueFull as e:
+        st.error(t("train_queue_full", n=e.waiting))
+        return
     st.query_params["sweep"] = folder.name
     st.rerun()
 

@@ -6,6 +6,8 @@ leaving the page, reloading the browser or restarting the server shows the same 
 
 import streamlit as st
 
+from jobs import queue as jobs
+from train import run
 from ui import run_history, run_view, train_form, widgets
 from ui.i18n import t
 
@@ -13,9 +15,10 @@ widgets.style()
 st.title(t("train_title"))
 st.caption(t("train_intro"))
 st.session_state["train_full_run"] = True  # the live view redraws the whole page only when it runs on its own
+snap = st.session_state["train_snapshot"] = jobs.refresh()  # one reading of the queue for every card and the table
 form, view = st.columns([1.05, 2], gap="large")
 with form:
     train_form.new_run()
 with view:
     run_view.live()
-    run_history.history()
+    run_history.history(run.runs(snap))

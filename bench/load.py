@@ -127,11 +127,11 @@ def start_training(runs: Path, subset: int, epochs: int) -> Path:
     """A CPU job through the jobs API, as the Train page starts one (in the app's process, which app.py has
     marked as serving: this script stands in for it)."""
     from jobs import background
-    from jobs import queue as jobs
     from model.presets import get
+    from train import run
     background.mark_serving()  # keeps DIGITLAB_TRAIN_* already set, as --baseline does
     cfg = dataclasses.replace(get("cnn").train, epochs=epochs, subset=subset, device="cpu")
-    return jobs.submit(cfg, name="load-test", root=runs)
+    return run.submit(cfg, name="load-test", root=runs)
 
 
 def job_process(folder: Path) -> dict:

@@ -3,19 +3,23 @@
 A job the Train page starts (jobs/queue.py) shares the machine with the Streamlit server. Left alone,
 torch takes one thread per core and the operating system shares the cores evenly, so with a class
 drawing, every answer waits behind the training (issue 10: p95 6.3 s). So the job runs at a lower
-priority (nice 10: on a busy core it gets about a tenth of the time the server gets, and all of it
-when the server is idle) and with one core fewer than the machine has.
+priority (nice 10, or below normal on Windows: on a busy core it gets about a tenth of the time the
+server gets, and all of it when the server is idle) and with one core fewer than the machine has.
 
 The settings travel as environment variables. The app sets them in its own environment when it
 starts (`mark_serving()`, called by app.py), so every job it starts, and every queued job the chain of
-`python -m jobs --tick` starts after it, inherits them; `apply()` acts on them at the start of
-`python -m train`. A run from a terminal, with no app, is untouched. Values already set win:
+supervisors (`python -m jobs --run`) starts after it, inherits them; `apply()` acts on them at the start
+of `python -m train` and `python -m sweep`. A run from a terminal, with no app, is untouched. Values already set win:
 DIGITLAB_TRAIN_NICE=0 DIGITLAB_TRAIN_THREADS=0 before `./run.sh` turns both off.
 """
 
 from __future__ import annotations
 
 import os
+
+import psutil
+
+from jobs import system
 
 NICE = "DIGITLAB_TRAIN_NICE"        # added niceness (0: unchanged)
 THREADS = "DIGITLAB_TRAIN_THREADS"  # torch threads (0: torch's default, one per core)
@@ -43,11 +47,8 @@ def apply(environ: dict | None = None) -> dict[str, int]:
     environ = os.environ if environ is None else environ
     done = {}
     nice = int(environ.get(NICE) or 0)
-    if nice > 0:
-        try:
-            done["nice"] = os.nice(nice)
-        except OSError:  # not allowed here: train at normal priority rather than not at all
-            pass
+    if (now := system.lower_priority(psutil.Process(), nice)) is not None:  # psutil: every system alike
+        done["nice"] = now
     threads = int(environ.get(THREADS) or 0)
     if threads > 0:
         import torch  # here: the app imports this module for mark_serving(), which needs no torch

@@ -1,8 +1,9 @@
-"""A run directory (docs/ARCHITECTURE.md): config.json, metrics.jsonl, status.json, then the checkpoint.
+"""A job folder (docs/ARCHITECTURE.md, "Run folder"): job.json, status.json, metrics.jsonl, then results.
 
-Everything that knows what a run is lives here: where runs are (`runs_dir`), how a new run's folder is
-named (`create`), its states (`RunState`) and its status file. What runs in a run folder is
-train/run.py's `execute`.
+What every job folder has, whatever its kind (a training run, a sweep): where they live (`runs_dir`), how
+a new one is named (`create`), its states (`RunState`), its record, its status file and its events. What
+runs in a folder is the kind's business (train/run.py, sweep/job.py). This module imports no torch:
+reading a status costs a file read, not a torch import.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import time
 from enum import StrEnum
 from pathlib import Path
 
-from model import store
 from model.paths import REPO
-from model.presets import TrainConfig, train_config_from_dict, train_config_to_dict
 
 
 class RunState(StrEnum):
-    """A run's state. The first six are written to status.json; STARTING and UNKNOWN are only read:
-    a queued run whose process is being started, and a status file that cannot be read."""
+    """A job's state. The first six are written to status.json; STARTING and UNKNOWN are only read:
+    a queued job whose process is being started, and a status file that cannot be read."""
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
@@ -36,6 +35,7 @@ BUSY = frozenset({RunState.STARTING, RunState.RUNNING})                     # ho
 FINAL = frozenset({RunState.DONE, RunState.STOPPED, RunState.FAILED, RunState.INTERRUPTED})
 WITH_MODEL = frozenset({RunState.DONE, RunState.STOPPED})                    # ended with a usable checkpoint
 WRITTEN = frozenset(RunState) - {RunState.STARTING, RunState.UNKNOWN}
+RECORD = "job.json"  # the job record: kind, name, slot, submitted, command, time limit (jobs/queue.py)
 
 
 def runs_dir() -> Path:
@@ -43,11 +43,11 @@ def runs_dir() -> Path:
     return Path(os.environ.get("DIGITLAB_RUNS", REPO / "runs"))
 
 
-def create(root: Path, preset: str) -> Path:
-    """A new, empty run folder under `root`, named <date>-<time>-<preset>[-N]. mkdir is atomic, so two runs
+def create(root: Path, prefix: str) -> Path:
+    """A new, empty folder under `root`, named <date>-<time>-<prefix>[-N]. mkdir is atomic, so two jobs
     started in the same second, in any process, get different folders."""
     root.mkdir(parents=True, exist_ok=True)
-    base = time.strftime("%Y%m%d-%H%M%S") + f"-{preset}"
+    base = time.strftime("%Y%m%d-%H%M%S") + f"-{prefix}"
     for i in range(1000):
         folder = root / (base if i == 0 else f"{base}-{i + 1}")
         try:
@@ -55,7 +55,7 @@ def create(root: Path, preset: str) -> Path:
             return folder
         except FileExistsError:
             continue
-    raise FileExistsError(f"{root}: 1,000 runs named {base} already")
+    raise FileExistsError(f"{root.name}: 1,000 jobs named {base} already")
 
 
 def holds_run(folder: Path) -> bool:
@@ -64,18 +64,43 @@ def holds_run(folder: Path) -> bool:
                                                      "model.json", "model.safetensors"))
 
 
+def write_json(path: Path, obj) -> None:
+    """Atomic JSON write: a reader sees the old file or the new one, never half of one; on a failure (a
+    full disk) the temporary file is removed and the error raised. (model.store has its own for
+    checkpoints; it imports torch, which reading or writing a status must not.)"""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(obj, indent=1, ensure_ascii=False))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> tuple[dict | None, str | None]:
+    """(the file as a dict, None), (None, what is wrong with it), or (None, None) when it does not exist."""
+    try:
+        value = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        return None, None
+    except (OSError, ValueError) as e:
+        return None, f"{Path(path).name} cannot be read ({e})"
+    return (value, None) if isinstance(value, dict) else (None, f"{Path(path).name} is not an object")
+
+
 def write_status(folder: Path, state: RunState | str, **extra) -> None:
     state = RunState(state)
-    assert state in WRITTEN, state
-    store.write_json(Path(folder) / "status.json", {"state": state.value, "updated": time.time(), **extra})
+    if state not in WRITTEN:  # a derived state is never written (raised, not asserted: `python -O` keeps it)
+        raise ValueError(f"{state} is a derived state, never written to status.json")
+    write_json(Path(folder) / "status.json", {"state": state.value, "updated": time.time(), **extra})
 
 
 def read_status(folder: Path) -> dict:
     """status.json as a dict whose "state" is a RunState value; "unknown" when it is missing, and with a
     note saying why when it is damaged (callers log it), so one bad file never stops a listing."""
-    path = Path(folder) / "status.json"
     try:
-        status = json.loads(path.read_text())
+        status = json.loads((Path(folder) / "status.json").read_text())
     except FileNotFoundError:
         return {"state": RunState.UNKNOWN.value}
     except (OSError, ValueError) as e:
@@ -83,13 +108,6 @@ def read_status(folder: Path) -> dict:
     if not isinstance(status, dict) or status.get("state") not in {s.value for s in WRITTEN}:
         return {"state": RunState.UNKNOWN.value, "note": "status.json is damaged"}
     return status
-
-
-def read_config(folder: Path) -> tuple[TrainConfig, str]:
-    """The run's TrainConfig and display name (prepare() stores the name beside the config fields)."""
-    raw = json.loads((Path(folder) / "config.json").read_text())
-    name = raw.pop("name", Path(folder).name)
-    return train_config_from_dict(raw), name
 
 
 def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
@@ -111,14 +129,3 @@ def read_events(folder: Path, offset: int = 0) -> tuple[list[dict], int]:
         if isinstance(event, dict) and isinstance(event.get("kind"), str):
             events.append(event)
     return events, offset + end
-
-
-def prepare(folder: Path, cfg: TrainConfig, name: str | None = None, **status) -> Path:
-    """Write config.json and a 'queued' status (with `status` fields) into the run directory, and start a
-    fresh metrics.jsonl: a run's history is never appended to another's."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    store.write_json(folder / "config.json", {**train_config_to_dict(cfg), "name": name or folder.name})
-    (folder / "metrics.jsonl").unlink(missing_ok=True)
-    write_status(folder, RunState.QUEUED, **status)
-    return folder

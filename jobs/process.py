@@ -1,20 +1,15 @@
-"""The operating-system side of training jobs: claims, the job's subprocess, and whether a pid is still it.
+"""The processes of jobs: who a process is, claims, starting a job's supervisor, stopping, waiting.
 
-A job (a training run, or a sweep) is claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly
-one caller wins, in any process), then started as its command (`python -m train --config RUN/config.json
---quiet`, or `python -m sweep --out SWEEP --quiet`) followed by `python -m jobs --tick RUNS`, in
-its own session, so it outlives the server and the queue moves on when it ends. Processes are looked up
-with psutil, the same on Linux and macOS (no /proc parsing): a pid counts as the job only while its
-command line names the run folder.
+A process is known by its pid plus its creation time (psutil), so a pid the system has given to some
+other program since is never taken for the job, with no command line to match and no sleep. A job is
+claimed by creating its `claim` file with O_CREAT|O_EXCL (exactly one caller wins, in any process), then
+run by its supervisor (`python -m jobs --run FOLDER`, jobs/supervisor.py), started detached from the
+server (jobs/system.py), whose identity the claim then holds.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -22,68 +17,71 @@ from pathlib import Path
 
 import psutil
 
-from model import store
+from jobs import system
+from jobs.folder import read_json, write_json
 from model.paths import REPO
 
-CLAIM_GRACE_S = 60  # a claim with no child pid after this long belongs to a starter that died
-START_GRACE_S = 2   # a claim younger than this is a job starting, whatever its process looks like yet
-_children: dict[str, subprocess.Popen] = {}  # jobs this process started, reaped by `reap`
+CLAIM_GRACE_S = 60  # a claim with no supervisor written after this long belongs to a starter that died
+_children: dict[str, subprocess.Popen] = {}  # supervisors this process started, reaped by `reap`
 
 
-def alive(pid, folder: Path) -> bool:
-    """Is `pid` still the job training `folder`? False for a dead, zombie, foreign or reused pid."""
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return False
+def identity(proc: psutil.Process | None = None) -> dict:
+    """{"pid", "created"} of `proc` (this process by default): what status.json and `claim` record."""
+    proc = proc or psutil.Process()
+    return {"pid": proc.pid, "created": proc.create_time()}
+
+
+def find(who) -> psutil.Process | None:
+    """The live process `who` ({"pid", "created"}) names, or None: gone, a zombie, or a reused pid."""
+    if not isinstance(who, dict):
+        return None
+    pid, created = who.get("pid"), who.get("created")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not isinstance(created, int | float):
+        return None  # a record without a creation time cannot be told from a reused pid: not the job
     try:
         proc = psutil.Process(pid)
-        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):  # exited, not yet reaped
-            return False
-        argv = proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):  # gone, or another user's: not our job
-        return False
-    # A reused pid belongs to some other program: the job's command line names its run folder
-    # (--config RUN/config.json or --out RUN); a CLI run without --out is still `python -m train`.
-    # (the shell that starts a queued job carries the whole command as one argument: split it)
-    names_folder = any(folder.name in Path(word).parts for a in argv for word in a.split())
-    is_cli = "train" in argv and "--config" not in argv and "--out" not in argv
-    return names_folder or is_cli
+        if abs(proc.create_time() - created) > 0.01 or proc.status() in (psutil.STATUS_ZOMBIE,
+                                                                           psutil.STATUS_DEAD):
+            return None
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    return proc
+
+
+def alive(who) -> bool:
+    return find(who) is not None
 
 
 def reap() -> None:
-    """Collect our own finished children so they do not linger as zombies in a long-lived server."""
+    """Collect our own finished supervisors so they do not linger as zombies in a long-lived server."""
     for folder, proc in list(_children.items()):
         if proc.poll() is not None:
             del _children[folder]
 
 
 def read_claim(folder: Path) -> dict | None:
-    try:
-        text = (folder / "claim").read_text()
-    except OSError:
+    """The claim of a job being started or run: {} while its supervisor is not yet written; None if none."""
+    if not (Path(folder) / "claim").exists():
         return None
-    try:
-        return json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError:
-        return {}
+    claim, _ = read_json(Path(folder) / "claim")
+    return claim or {}
 
 
-def starting(folder: Path, claim) -> bool:
-    """Is the claimed job (run or sweep) in `folder` still on its way? `claim` is `read_claim`'s answer.
-    The child may be importing torch and not have written "running" yet."""
-    pid = claim.get("pid") if isinstance(claim, dict) else None
+def starting(folder: Path, claim: dict) -> bool:
+    """Is the claimed job in `folder` on its way (its supervisor alive, or about to be written)?"""
+    if claim.get("pid") is not None:
+        return alive(claim)
     try:
-        age = time.time() - (folder / "claim").stat().st_mtime
+        age = time.time() - (Path(folder) / "claim").stat().st_mtime
     except OSError:
-        age = time.time()
-    # In its first moments the starter's process may not yet look like this job to a reader (seen once
-    # in CI: read as dead 50 ms after the start); a job that really died is found a moment later.
-    return (pid is None and age < CLAIM_GRACE_S) or age < START_GRACE_S or alive(pid, folder)
+        return False
+    return age < CLAIM_GRACE_S
 
 
 def take_claim(folder: Path) -> bool:
     """Atomically claim `folder`: exactly one caller, in any process, gets True."""
     try:
-        fd = os.open(folder / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        fd = os.open(Path(folder) / "claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         return False
     os.close(fd)
@@ -92,43 +90,45 @@ def take_claim(folder: Path) -> bool:
 
 def log_tail(folder: Path, lines: int = 6) -> str:
     try:
-        text = (folder / "log.txt").read_text(errors="replace")
+        text = (Path(folder) / "log.txt").read_text(errors="replace")
     except OSError:
         return ""
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def start(folder: Path, cmd: list[str], runs_root: Path, env: dict[str, str] | None = None) -> bool:
-    """Claim `folder` and start `cmd` for it; False when another caller claimed it first."""
+def python_env(extra: dict | None = None) -> dict[str, str]:
+    """The environment of a job's processes: this one's, with the repository importable."""
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, **(extra or {})}
+
+
+def start(folder: Path, runs_root: Path) -> bool:
+    """Claim `folder` and start its supervisor; False when another caller claimed it first."""
+    folder = Path(folder)
     if not take_claim(folder):
         return False
-    then = [sys.executable, "-m", "jobs", "--tick", str(Path(runs_root).resolve())]
-    # The job, then a tick: the next queued job starts when this one ends, with or without a browser open.
-    # The shell is the claim's pid; the job's process records its own pid in status.json.
-    proc = spawn(folder, ["/bin/sh", "-c", f"{shlex.join(cmd)}; exec {shlex.join(then)}"], env)
-    store.write_json(folder / "claim", {"pid": proc.pid, "time": time.time()})
+    cmd = [sys.executable, "-m", "jobs", "--run", str(folder.resolve()), "--root", str(Path(runs_root).resolve())]
+    with open(folder / "log.txt", "ab") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=python_env(), **system.detached())
+    _children[str(folder)] = proc
+    try:
+        who = identity(psutil.Process(proc.pid))
+    except psutil.NoSuchProcess:  # it already ended: its own record of how says why
+        who = {"pid": proc.pid, "created": None}
+    write_json(folder / "claim", {**who, "time": time.time()})
     return True
 
 
-def ask_stop(folder: Path, pid) -> None:
-    """Ask the job (or sweep) in `folder` to stop after its current step: a STOP file, which it checks every
-    step even before its signal handler is installed, and SIGTERM to `pid` while that is still the job."""
-    (folder / "STOP").touch()
-    if pid is not None and alive(pid, folder):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGTERM)
-
-
-def spawn(folder: Path, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start `cmd` for the run (or sweep) in `folder`: in its own session, so it outlives a page and the
-    server; output appended to folder/log.txt; the repository importable; reaped later by `reap`."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           **(env or {})}
-    with open(folder / "log.txt", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True)
-    _children[str(folder)] = proc
-    return proc
+def ask_stop(folder: Path, who) -> None:
+    """Ask the job in `folder` to stop after its current step: a STOP file, which every job checks every
+    step on every system, and (POSIX) SIGTERM to the job's process while `who` still names it."""
+    (Path(folder) / "STOP").touch()
+    if (proc := find(who)) is not None:
+        try:
+            system.ask_to_stop(proc)
+        except psutil.Error:  # it ended meanwhile
+            pass
 
 
 def wait_until(read, done, timeout_s: float, folder: Path, interval_s: float = 0.1):
@@ -140,5 +140,6 @@ def wait_until(read, done, timeout_s: float, folder: Path, interval_s: float = 0
         if done(value):
             return value
         if time.time() > deadline:
-            raise TimeoutError(f"{folder}: still {value.state if value else 'missing'} after {timeout_s} s")
+            state = getattr(value, "state", value) if value is not None else "missing"
+            raise TimeoutError(f"{folder}: still {state} after {timeout_s} s")
         time.sleep(interval_s)

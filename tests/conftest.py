@@ -33,17 +33,19 @@ def canvas(monkeypatch):
 
 
 @pytest.fixture
-def sweep_root(tmp_path, monkeypatch):
-    """An empty runs folder for sweep tests; afterwards no sweep or training job is left running."""
+def runs(tmp_path, monkeypatch):
+    """An empty runs folder ($DIGITLAB_RUNS) for job tests; afterwards no run or sweep is left running."""
     from jobs import queue as jobs
-    from sweep import job as sweep_jobs
-    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
-    yield sweep_jobs.sweeps_dir()
-    for s in sweep_jobs.list_sweeps():
-        if s.active:
-            sweep_jobs.stop(s.folder)
-            sweep_jobs.wait(s.folder, 120)
-    for r in jobs.list_runs():
-        if r.active:
-            jobs.stop(r.folder)
-            jobs.wait(r.folder, 120)
+    root = tmp_path / "runs"
+    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
+    yield root
+    for job in jobs.snapshot(root).jobs:
+        if job.active:
+            jobs.stop(job.folder)
+            jobs.wait(job.folder, 120)
+
+
+@pytest.fixture
+def sweep_root(runs):
+    """Where the sweeps of `runs` live (runs/sweeps)."""
+    return runs / "sweeps"

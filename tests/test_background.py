@@ -14,6 +14,7 @@ from jobs import folder as rundir
 from jobs import queue as jobs
 from model.paths import REPO
 from model.presets import get
+from train import run as train_run
 
 PROBE = ("import json, os, torch; from jobs import background; done = background.apply(); "
          "print(json.dumps({'nice': os.nice(0), 'threads': torch.get_num_threads(), 'done': done}))")
@@ -58,23 +59,18 @@ def test_apply_lowers_priority_and_threads_only_when_asked():
 
 
 @pytest.fixture
-def runs(tmp_path, monkeypatch):
-    root = tmp_path / "runs"
-    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
+def quiet_runs(runs, monkeypatch):
+    """`runs`, with neither priority variable set beforehand."""
     monkeypatch.delenv(background.NICE, raising=False)
     monkeypatch.delenv(background.THREADS, raising=False)
-    yield root
-    for run in jobs.list_runs(root):  # never leave a job behind
-        if run.state in ("starting", "running"):
-            jobs.stop(run.folder)
-            jobs.wait(run.folder, 30)
+    return runs
 
 
-def test_a_job_from_the_jobs_api_while_serving_trains_at_lower_priority(runs, monkeypatch):
+def test_a_job_from_the_jobs_api_while_serving_trains_at_lower_priority(quiet_runs, monkeypatch):
     for k, v in background.serving_env({}).items():  # what app.py's mark_serving() sets
         monkeypatch.setenv(k, v)
     cfg = dataclasses.replace(get("seed001-mlp").train, epochs=500, subset=2000, batch_size=16, device="cpu")
-    folder = jobs.submit(cfg, name="background")
+    folder = train_run.submit(cfg, name="background")
     run = jobs.wait(folder, 90, states=("running", "done", "stopped", "failed", "interrupted"))
     assert run.state == "running", (run.status, (folder / "log.txt").read_text())
     job = psutil.Process(int(rundir.read_status(folder)["pid"]))

@@ -7,6 +7,7 @@ import pytest
 
 from jobs import queue as jobs
 from tests.browser import ARTIFACTS, browser_page, streamlit_server
+from train import run as train_run
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def test_train_from_the_page_stop_and_pick_the_model(tmp_path):
         page.get_by_text("training").first.wait_for(timeout=10_000)
 
         page.get_by_role("button", name="Stop").click()
-        (folder,) = [r.folder for r in jobs.list_runs(runs)]
+        (folder,) = [r.folder for r in train_run.list_runs(runs)]
         run = jobs.wait(folder, 90)  # finishes its step, scores the test set, saves: slow on a busy CPU
         assert run.state == "stopped" and run.metrics["test_acc"] > 0.5
         page.get_by_text("pick “browser run” on the Draw page").wait_for(timeout=30_000)

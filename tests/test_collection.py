@@ -123,11 +123,10 @@ def test_training_mixes_in_the_drawings_with_the_teachers_weight(tmp_path, monke
     events = []
     train(tiny_cfg(subset=500, max_steps=2, class_drawings=10), on_event=events.append)
     assert events[0]["n_train"] == 500 + 30 and events[-1]["class_drawings_used"] == 3
-    from jobs import folder as rundir
     from model import store
-    from train.run import execute
+    from train.run import execute, prepare
     run = tmp_path / "run"
-    rundir.prepare(run, tiny_cfg(subset=500, max_steps=2, class_drawings=2))
+    prepare(run, tiny_cfg(subset=500, max_steps=2, class_drawings=2))
     execute(run)
     assert store.read_info(run)["data_split"]["class_drawing_ids"] == ids.tolist()  # which ones, not only how many
     for bad in (-1, 101, 2.5, True):

@@ -18,6 +18,7 @@ from model import nets, store
 from model.nets import CNNConfig, ConvBlock, MLPConfig, build
 from model.paths import REPO
 from train import catalog
+from train import run as train_run
 
 # each damages one field of a finished run's model.json or status.json
 DAMAGE = {
@@ -60,7 +61,7 @@ def test_list_models_skips_each_broken_run_with_a_note_naming_it(runs, caplog):
 
 def test_list_runs_shows_every_run_and_marks_the_damaged_status(runs, caplog):
     with caplog.at_level(logging.WARNING):
-        listed = {r.folder.name: r for r in jobs.list_runs(runs)}
+        listed = {r.folder.name: r for r in train_run.list_runs(runs)}
     assert set(listed) == {"good", *DAMAGE}
     assert listed["status-list"].state == RunState.UNKNOWN and "damaged" in listed["status-list"].note
     assert listed["good"].state == RunState.DONE
@@ -70,7 +71,7 @@ def test_list_runs_shows_every_run_and_marks_the_damaged_status(runs, caplog):
 def test_a_damaged_config_json_is_an_unknown_run_not_a_crash(runs):
     (runs / "good" / "config.json").write_text("[1, 2")
     (runs / "metrics-list" / "config.json").write_text('"a string"')
-    listed = {r.folder.name: r for r in jobs.list_runs(runs)}
+    listed = {r.folder.name: r for r in train_run.list_runs(runs)}
     assert listed["good"].state == RunState.UNKNOWN and "config.json" in listed["good"].note
     assert listed["metrics-list"].state == RunState.UNKNOWN
     assert jobs.tick(runs) == []  # the scheduler lists them too, and starts nothing

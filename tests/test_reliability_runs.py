@@ -19,7 +19,7 @@ from jobs.folder import RunState
 from model import presets, store
 from model.paths import PRETRAINED, REPO
 from train import engine
-from train import run as training
+from train import run as train_run
 from train.run import execute
 
 
@@ -130,7 +130,7 @@ def enospc(*a, **k):
 
 def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_path, tiny_cfg, mnist, monkeypatch):
     folder = tmp_path / "run"
-    rundir.prepare(folder, tiny_cfg(max_steps=5))
+    train_run.prepare(folder, tiny_cfg(max_steps=5))
     assert execute(folder, data=mnist)["state"] == RunState.DONE
     before = digest(folder)
 
@@ -140,7 +140,7 @@ def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_
         enospc()
 
     monkeypatch.setattr(store, "save_file", half_then_full)
-    rundir.prepare(folder, tiny_cfg(max_steps=5, seed=1))
+    train_run.prepare(folder, tiny_cfg(max_steps=5, seed=1))
     status = execute(folder, data=mnist)
     assert status["state"] == RunState.FAILED and status["error"].startswith("disk full")
     assert digest(folder) == before
@@ -150,16 +150,34 @@ def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_
 
 def test_disk_full_while_logging_events_ends_failed_not_running(tmp_path, tiny_cfg, mnist, monkeypatch):
     folder = tmp_path / "run"
-    rundir.prepare(folder, tiny_cfg(max_steps=5))
-    real_train = training.train
+    train_run.prepare(folder, tiny_cfg(max_steps=5))
+    real_train = train_run.train
 
     def train_then_full(cfg, on_event, **kw):
         return real_train(cfg, on_event=lambda e: enospc() if e["kind"] == "epoch" else on_event(e), **kw)
 
-    monkeypatch.setattr(training, "train", train_then_full)
+    monkeypatch.setattr(train_run, "train", train_then_full)
     status = execute(folder, data=mnist)
     assert status["state"] == RunState.FAILED and "disk full" in status["error"]
     assert rundir.read_status(folder)["state"] == "failed"  # on disk too: the page never says "killed"
+
+
+def test_disk_full_while_a_sweep_saves_its_rows_ends_failed_not_a_crash(tmp_path, mnist, monkeypatch):
+    from sweep import job as sweep_jobs
+    from sweep.core import SweepConfig
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path / "runs"))
+    folder = sweep_jobs.create(SweepConfig(ks=(1,), ms=(8,), epochs=1, subset=500, device="cpu"))
+    real = rundir.write_json
+
+    def full_for_results(path, obj):
+        if path.name == "results.json":
+            enospc()
+        real(path, obj)
+
+    monkeypatch.setattr(rundir, "write_json", full_for_results)
+    status = sweep_jobs.execute(folder, data=mnist)  # today: OSError raised, the sweep left "running"
+    assert status["state"] == RunState.FAILED and status["error"].startswith("disk full"), status
+    assert rundir.read_status(folder)["state"] == "failed"
 
 
 def test_the_cli_says_failed_disk_full(tmp_path, monkeypatch, capsys):
@@ -226,7 +244,7 @@ def test_bad_config_values_are_refused_up_front_with_the_right_advice(change, ms
                                          ({"seed": -5}, "seed must be between")])
 def test_the_cli_refuses_a_bad_config_json_in_one_line(tmp_path, change, msg):
     folder = tmp_path / "run"
-    rundir.prepare(folder, dataclasses.replace(presets.get("seed004-mlp").train, subset=500, max_steps=2))
+    train_run.prepare(folder, dataclasses.replace(presets.get("seed004-mlp").train, subset=500, max_steps=2))
     raw = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**raw, **change}))
     r = run("train", "--config", str(folder / "config.json"))

@@ -6,6 +6,7 @@ from jobs import queue as jobs
 from sweep import job as sweep_jobs
 from sweep.core import ARTICLE, SweepConfig
 from tests import apptest
+from train import run as train_run
 
 
 def open_page(lang="en"):
@@ -57,7 +58,7 @@ def test_a_finished_sweep_its_best_table_downloads_and_train_fully(sweep_root, m
     assert list(table["m"]) == [r["m"] for r in rows] and list(table["test_acc"]) == [r["test_acc"] for r in rows]
     assert at.selectbox(key="sweep_cell").value == (best["k"], best["m"])
     at.button(key="sweep_train_fully").click().run()
-    (run,) = jobs.list_runs()
+    (run,) = train_run.list_runs()
     assert run.name == f"seed004 k={best['k']} m={best['m']}" and run.preset == "seed004-mlp"
     assert run.config["model"]["hidden"] == [best["m"]] * best["k"] and run.config["epochs"] == 30
     jobs.stop(run.folder)

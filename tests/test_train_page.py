@@ -12,18 +12,8 @@ from jobs.folder import RunState
 from model.nets import CNNConfig, ConvBlock
 from model.paths import REPO
 from model.presets import PRESETS
+from train import run as train_run
 from ui import curves
-
-
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    root = tmp_path / "runs"
-    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
-    yield root
-    for run in jobs.list_runs(root):
-        if run.active:
-            jobs.stop(run.folder)
-            jobs.wait(run.folder, 60)
 
 
 def open_page(lang="en"):
@@ -192,8 +182,8 @@ def all_text(at) -> list[str]:
 def test_a_run_name_full_of_markup_shows_as_text(runs):
     """Every session watches every active run: a name must never become a link, a form or a heading."""
     from ui.safe_text import md
-    waiting = jobs.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)  # queued: shown to everyone
-    failed = jobs.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)
+    waiting = train_run.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)  # queued: shown to everyone
+    failed = train_run.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)
     rundir.write_status(failed, RunState.FAILED, error=EVIL)
     at = open_page()
     assert not at.exception, [e.value for e in at.exception]

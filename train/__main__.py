@@ -22,7 +22,7 @@ from model import presets, store
 from model.nets import MLPConfig
 from model.paths import PRETRAINED
 from train.engine import TrainingError, resolve_device
-from train.run import execute
+from train.run import execute, prepare, read_config
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -120,7 +120,7 @@ def config_folder(a: argparse.Namespace) -> Path:
     if not a.config.exists():
         raise ValueError(f"{a.config} does not exist")
     folder = a.config.parent
-    rundir.read_config(folder)  # validate before starting
+    read_config(folder)  # validate before starting
     if _inside(folder, PRETRAINED):
         raise ValueError(f"{folder} is inside model/pretrained/: use --ship NAME to replace a shipped model")
     state = RunState(rundir.read_status(folder)["state"])
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
                 print(f"warning: {w}", file=sys.stderr)
             resolve_device(cfg.device)  # a device this machine lacks is a bad argument: no run directory
             folder = run_folder(a, cfg)
-            rundir.prepare(folder, cfg, name=a.name or a.ship)
+            prepare(folder, cfg, name=a.name or a.ship)
     except (ValueError, KeyError, json.JSONDecodeError, TrainingError) as e:
         print(f"python -m train: error: {e.args[0] if isinstance(e, KeyError) else e}", file=sys.stderr)
         return 2

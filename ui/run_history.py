@@ -8,7 +8,6 @@ import time
 import streamlit as st
 
 from jobs import queue as jobs
-from jobs.folder import BUSY
 from model.nets import config_from_dict, describe
 from ui import curves
 from ui.i18n import t
@@ -24,7 +23,7 @@ def percent(v) -> str:  # as text: the table would show a missing number as "Non
     return f"{v:.2%}" if _number(v) else "—"
 
 
-def summary(run: jobs.RunInfo) -> str:
+def summary(run: jobs.Job) -> str:
     """One line of settings for the table; whatever a damaged config.json holds shows as '?'."""
     c = run.config
     try:
@@ -35,25 +34,34 @@ def summary(run: jobs.RunInfo) -> str:
     return f"{shape} · {c.get('optimizer', '?')} {lr} · batch {c.get('batch_size', '?')} · {c.get('epochs', '?')} ep"
 
 
+def delete(runs: list[jobs.Job]) -> str | None:
+    """Delete the picked runs; the sentence to show if one cannot be (named, never a path of the server)."""
+    for r in runs:
+        try:
+            jobs.delete(r.folder, r.folder.parent)
+        except jobs.JobBusy as e:  # started since it was picked, here or in another session
+            return t("train_delete_running", name=md(e.name))
+        except ValueError:
+            return t("train_delete_failed", name=md(r.name))
+        st.session_state.get("train_events", {}).pop(str(r.folder), None)
+    return None
+
+
 @st.dialog(" ")
-def confirm_delete(runs: list[jobs.RunInfo]) -> None:
+def confirm_delete(runs: list[jobs.Job]) -> None:
     st.markdown(t("train_delete_confirm", n=len(runs)))
     for r in runs:
         st.markdown(f"- {md(r.name)}")
     if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes"):
-        for r in runs:
-            try:
-                jobs.delete(r.folder)
-            except ValueError as e:
-                st.error(str(e))
-                return
-            st.session_state.get("train_events", {}).pop(str(r.folder), None)
+        if (error := delete(runs)) is not None:
+            st.error(error)
+            return
         st.rerun()
 
 
-def history() -> None:
+def history(runs: list[jobs.Job]) -> None:
+    """The table of `runs` (the page's snapshot of them, newest first)."""
     st.subheader(t("train_history"))
-    runs = jobs.list_runs()
     if not runs:
         st.caption(t("train_no_runs"))
         return
@@ -75,7 +83,7 @@ def history() -> None:
     b.plotly_chart(curves.compare_figure(series, "test_loss", labels()), config=CHART, key="train_cmp_loss")
     if len(chosen) == 1:
         result(chosen[0])
-    busy = [r for r in chosen if r.state in BUSY]
+    busy = [r for r in chosen if r.busy]
     if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:", disabled=bool(busy),
                  help=t("train_delete_busy") if busy else None):
         confirm_delete(chosen)

@@ -1,8 +1,8 @@
 """The Train page's live view: one card per watched job with its state, progress, result and curves.
 
-Every run is read back from its directory each second (jobs/queue.py), so any session, a reload or a
-restarted server shows the same jobs. Names and other text from run folders go through `md`: they are
-typed by students and never rendered as markup.
+Every run is read back from its directory each second, in one snapshot of the queue (jobs/queue.py)
+handed to every card, so any session, a reload or a restarted server shows the same jobs. Names and
+other text from run folders go through `md`: they are typed by students and never rendered as markup.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from jobs import folder as rundir
 from jobs import queue as jobs
 from jobs.folder import RunState
 from model import presets
+from train import run as runs_api
 from ui import curves, models, widgets
 from ui.i18n import t
 from ui.safe_text import md
 
 CHART = {"displayModeBar": False}
+WAITING_CARDS = 5  # waiting jobs shown as cards, next first; the others are counted (and listed in the table)
 NAMED_COLORS = {"mlp": "blue", "cnn": "orange"}  # markdown's colour names for models.COLORS
 
 
-def state_text(run: jobs.RunInfo) -> str:
+def state_text(run: jobs.Job) -> str:
     return t(f"train_state_{RunState(run.state).value}")
 
 
@@ -34,7 +36,7 @@ def events_of(folder) -> list[dict]:
     return entry["events"]
 
 
-def kind_of(run: jobs.RunInfo) -> str:
+def kind_of(run: jobs.Job) -> str:
     model = run.config.get("model")
     return model.get("kind", "mlp") if isinstance(model, dict) else "mlp"
 
@@ -50,12 +52,12 @@ def duration(seconds) -> str:
     return t("train_min_s", m=m, s=s) if m else t("train_s", s=s)
 
 
-def reported_acc(run: jobs.RunInfo) -> float | None:
+def reported_acc(run: jobs.Job) -> float | None:
     p = presets.PRESETS.get(run.preset)
     return p.reported_acc if p else None
 
 
-def run_curves(run: jobs.RunInfo, events: list[dict], key: str) -> None:
+def run_curves(run: jobs.Job, events: list[dict], key: str) -> None:
     color, L = models.COLORS.get(kind_of(run), "#334155"), labels()
     a, b, c = st.columns([1.2, 1.2, 0.9])
     a.plotly_chart(curves.accuracy_figure(events, color, reported_acc(run), L), config=CHART, key=f"{key}_acc")
@@ -74,7 +76,7 @@ def progress(events: list[dict]) -> None:
         eta=duration(step["eta_s"]), acc=step["acc"]))
 
 
-def run_header(run: jobs.RunInfo, events: list[dict]) -> None:
+def run_header(run: jobs.Job, events: list[dict]) -> None:
     """The run's name in its family's colour, then its state, preset and device: all as plain text."""
     start = next((e for e in events if e["kind"] == "start"), {})
     device = start.get("device_name") or run.metrics.get("device_name") or run.slot
@@ -83,7 +85,7 @@ def run_header(run: jobs.RunInfo, events: list[dict]) -> None:
     st.markdown(f"**{state_text(run)}** · {md(run.preset)} · {md(device)}")
 
 
-def result(run: jobs.RunInfo) -> None:
+def result(run: jobs.Job) -> None:
     """How a finished run ended: its test accuracy beside the article's, or why it did not finish."""
     if run.state == RunState.FAILED:
         st.error(t("train_failed", err=md(run.error or "?")), icon=":material/error:")
@@ -91,6 +93,8 @@ def result(run: jobs.RunInfo) -> None:
         st.warning(t("train_interrupted"), icon=":material/warning:")
     elif run.state == RunState.UNKNOWN:
         st.warning(t("train_damaged", note=md(run.note or "status.json is missing")), icon=":material/warning:")
+    elif run.time_limited:
+        st.warning(t("train_time_limit", hours=f"{run.status.get('limit_s', 0) / 3600:g}"), icon=":material/timer:")
     elif run.note:
         st.info(t("train_cancelled"))
     elif run.state in rundir.WITH_MODEL:
@@ -103,7 +107,7 @@ def result(run: jobs.RunInfo) -> None:
         st.caption(t("train_in_pickers", name=md(run.name)))
 
 
-def run_card(run: jobs.RunInfo) -> None:
+def run_card(run: jobs.Job, snap: jobs.Snapshot) -> None:
     key = f"train_card_{run.folder.name}"
     with st.container(border=True, key=key):
         events = events_of(run.folder)
@@ -112,7 +116,7 @@ def run_card(run: jobs.RunInfo) -> None:
             run_header(run, events)
         if run.state == RunState.QUEUED:
             with head:
-                widgets.waiting(run.slot, run.position, jobs.queue().holders.get(run.slot))
+                widgets.waiting(run.slot, run.position, snap.holders.get(run.slot))
             if button.button(t("train_cancel"), key=f"{key}_cancel"):
                 jobs.cancel(run.folder)
             return
@@ -131,10 +135,11 @@ def run_card(run: jobs.RunInfo) -> None:
 
 @st.fragment(run_every=1.0)
 def live() -> None:
-    """Redrawn every second: start queued jobs when a device frees up, then show this session's jobs."""
+    """Redrawn every second: start queued jobs when a device frees up, then show this session's jobs. On a
+    whole-page run it shows the page's snapshot (`train_snapshot`); on its own, it takes one."""
     full_run = st.session_state.pop("train_full_run", False)
-    jobs.tick()
-    runs = jobs.list_runs()
+    snap = st.session_state.pop("train_snapshot", None) or jobs.refresh()
+    runs = runs_api.runs(snap)
     watch = st.session_state.setdefault("train_watch", [])
     for r in runs:
         if r.active and str(r.folder) not in watch:
@@ -146,7 +151,10 @@ def live() -> None:
     st.subheader(t("train_live"))
     if not shown:
         st.info(t("train_idle"))
-    for run in shown:
-        run_card(run)
+    waiting = sorted((r for r in shown if r.waiting), key=lambda r: r.position or 0)
+    for run in [r for r in shown if not r.waiting] + waiting[:WAITING_CARDS]:
+        run_card(run, snap)
+    if len(waiting) > WAITING_CARDS:  # a card each would cost the page seconds with a long queue (issue 17, 6)
+        st.caption(t("train_more_waiting", n=len(waiting) - WAITING_CARDS))
     if changed and not full_run:
         st.rerun()  # a job started, ended or was deleted elsewhere: redraw the history table too

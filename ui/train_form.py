@@ -15,6 +15,7 @@ import torch
 from jobs import queue as jobs
 from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
+from train import run
 from ui import class_drawings
 from ui.i18n import lang, t
 from ui.safe_text import md
@@ -153,6 +154,10 @@ def new_run() -> None:
             st.error(t("train_invalid", err=md(e)), icon=":material/block:")
             ok = False
     if st.button(t("train_start"), type="primary", disabled=not ok, key="train_submit", icon=":material/play_arrow:"):
-        folder = jobs.submit(cfg, name=label.strip() or default_name)
+        try:
+            folder = run.submit(cfg, name=label.strip() or default_name)
+        except jobs.QueueFull as e:
+            st.error(t("train_queue_full", n=e.waiting), icon=":material/block:")
+            return
         st.session_state.setdefault("train_watch", []).append(str(folder))
         st.toast(t("train_submitted"))

@@ -140,6 +140,15 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
     "train_delete_confirm": ("Delete {n} run(s) for good? Their models disappear from the Draw page.",
                              "永久删除 {n} 次训练？它们的模型会从手写识别页消失。"),
     "train_delete_yes": ("Delete", "删除"),
+    "train_delete_running": ("“{name}” has started training since it was picked (perhaps from another tab): "
+                             "stop it first.", "“{name}”在被选中之后已开始训练（也许是从另一个标签页）：请先停止它。"),
+    "train_delete_failed": ("“{name}” could not be deleted.", "无法删除“{name}”。"),
+    "train_queue_full": ("The queue is full: {n} jobs are waiting already. Cancel some, or start this one when "
+                         "they have run.", "队列已满：已有 {n} 个任务在等待。请取消一些，或等它们运行完再开始这个。"),
+    "train_more_waiting": ("… and {n} more waiting: they are in the table of all runs below.",
+                           "……还有 {n} 个在等待：它们在下面的所有训练表格中。"),
+    "train_time_limit": ("Stopped at the time limit of {hours} h; the checkpoint is kept.",
+                         "已在 {hours} 小时的时间上限处停止；检查点已保存。"),
 }
 
 # Each preset's one-line description in Chinese (the English one is Preset.description in model/presets.py).
