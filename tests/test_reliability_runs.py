@@ -19,6 +19,7 @@ from jobs.folder import RunState
 from model import presets, store
 from model.paths import PRETRAINED, REPO
 from train import engine
+from train import run as run_module
 from train.run import execute
 
 
@@ -150,12 +151,12 @@ def test_disk_full_while_saving_ends_failed_with_the_last_checkpoint_intact(tmp_
 def test_disk_full_while_logging_events_ends_failed_not_running(tmp_path, tiny_cfg, mnist, monkeypatch):
     folder = tmp_path / "run"
     rundir.prepare(folder, tiny_cfg(max_steps=5))
-    real_train = rundir.train
+    real_train = run_module.train
 
     def train_then_full(cfg, on_event, **kw):
         return real_train(cfg, on_event=lambda e: enospc() if e["kind"] == "epoch" else on_event(e), **kw)
 
-    monkeypatch.setattr(rundir, "train", train_then_full)
+    monkeypatch.setattr(run_module, "train", train_then_full)
     status = execute(folder, data=mnist)
     assert status["state"] == RunState.FAILED and "disk full" in status["error"]
     assert rundir.read_status(folder)["state"] == "failed"  # on disk too: the page never says "killed"
