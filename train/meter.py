@@ -10,6 +10,7 @@ each epoch to come, the final test) at the second; until both have been measured
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -22,7 +23,7 @@ EVENT_EVERY_S = 0.5        # and a long one moves at least this often
 class Meter:
     total_steps: int
     steps_per_epoch: int
-    clock: callable = time.perf_counter  # a test gives its own
+    clock: Callable[[], float] = time.perf_counter  # a test gives its own
     t0: float = field(init=False)
     scoring_s: float = 0.0     # seconds spent scoring (val, test, held-out), kept apart from training
     scored: int = 0            # images scored in those seconds
