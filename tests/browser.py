@@ -135,6 +135,23 @@ def touch_stroke(page, canvas, points, steps: int = 4) -> None:
     cdp.detach()
 
 
+def settled(page, timeout_ms: float = 60_000) -> None:
+    """Wait until Streamlit's rerun is over: no element is marked stale (Playwright's expect, not a sleep)."""
+    from playwright.sync_api import expect
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=timeout_ms)
+
+
+def ready_canvas(page, timeout_ms: float = 30_000):
+    """The first drawing surface, once its component has mounted: the aria-label is set after its pointer
+    listeners and its link to Streamlit, so a stroke drawn from then on is sent."""
+    import re
+
+    from playwright.sync_api import expect
+    c = page.locator("canvas.dl-ink").first
+    expect(c).to_have_attribute("aria-label", re.compile(r"\S"), timeout=timeout_ms)
+    return c
+
+
 INK_AT = """(c, [x, y, r]) => {  // inked pixels of the canvas within r px of (x, y), in the canvas's own pixels
   const d = c.getContext('2d').getImageData(Math.max(0, x - r), Math.max(0, y - r), 2 * r, 2 * r).data;
   let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }"""

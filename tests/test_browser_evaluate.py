@@ -11,7 +11,7 @@ from model import metrics
 from model.infer import labels_uint8, probabilities
 from model.kaggle import kaggle_csv
 from model.predict import load
-from tests.browser import ARTIFACTS, browser_page, streamlit_server, stroke
+from tests.browser import ARTIFACTS, browser_page, ready_canvas, settled, streamlit_server, stroke
 
 pytestmark = pytest.mark.browser
 SEVEN = [(0.25, 0.2), (0.7, 0.2), (0.42, 0.85)]
@@ -21,9 +21,8 @@ LONG = 180_000  # ms: the first scoring of 10,000 images shares 2 cores with oth
 def shot(page, name: str, height: int = 2600) -> None:
     """Streamlit scrolls inside its own container, so a full-page shot needs a tall window."""
     page.set_viewport_size({"width": 1400, "height": height})
-    page.wait_for_timeout(1000)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=LONG)  # rerun done
-    page.wait_for_timeout(500)
+    settled(page, LONG)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # laid out
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     page.set_viewport_size({"width": 1400, "height": 1000})
 
@@ -36,9 +35,7 @@ def to_chinese(page, heading: str) -> None:
 def test_explain_and_correct_a_drawing_then_see_it_on_explore(tmp_path):
     with streamlit_server(env={"DIGITLAB_DRAWINGS": str(tmp_path)}) as url, browser_page() as page:
         page.goto(url)
-        canvas = page.locator("canvas.dl-ink").first
-        canvas.wait_for(timeout=30_000)
-        page.wait_for_timeout(1000)
+        canvas = ready_canvas(page)
         stroke(page, canvas, SEVEN)
         page.locator(".st-key-prediction-cnn .dl-digit").wait_for(timeout=30_000)
         page.locator(".st-key-coll-count").get_by_text("Drawings saved by the class: 0").wait_for(timeout=10_000)

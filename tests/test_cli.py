@@ -113,3 +113,16 @@ def test_predict_unknown_model_is_one_clear_line(tmp_path):
     Image.new("L", (10, 10)).save(img)
     r = run("model.predict", "--model", "no-such-model", str(img))
     assert r.returncode == 2 and "no model called 'no-such-model'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_dry_run_of_a_config_runs_a_few_batches_elsewhere_and_leaves_the_run_as_it_is(tmp_path, tiny_cfg):
+    from jobs import folder as rundir
+    run_dir, out = tmp_path / "run", tmp_path / "dry"
+    rundir.prepare(run_dir, tiny_cfg(epochs=3), name="lesson")  # 72 steps in full
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    r = run("train", "--config", str(run_dir / "config.json"), "--dry-run", "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    end = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()][-1]
+    assert end["kind"] == "end" and end["steps"] == 5 and end["stop_reason"] == "max_steps"
+    assert store.read_info(out)["name"] == "lesson (dry run)"
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before  # still queued, never trained

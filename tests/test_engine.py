@@ -7,8 +7,10 @@ import pytest
 import torch
 
 from train import augment as aug
+from train import engine
 from train.data import split
 from train.engine import TrainingError, evaluate, get_lr, train
+from train.meter import Meter
 
 
 def test_smoke_training_loss_falls_and_events_flow(mnist, tiny_cfg):
@@ -22,10 +24,23 @@ def test_smoke_training_loss_falls_and_events_flow(mnist, tiny_cfg):
     assert {"epoch", "seen", "loss", "acc", "lr", "samples_per_s"} <= set(steps[0])
 
 
-def test_cnn_smoke_with_augmentation_learns(mnist, tiny_cfg):
+def test_cnn_smoke_with_augmentation_learns(mnist, tiny_cfg, monkeypatch):
+    calls = []
+
+    def watched(x, gen=None):  # the real augmentation, seen being called on every batch
+        y = aug.augment(x, gen)
+        calls.append(float((y - x).abs().mean()))
+        return y
+
+    monkeypatch.setattr(engine, "augment", watched)
     cfg = tiny_cfg("cnn", epochs=1, subset=2000, batch_size=64)
+    assert cfg.augment
     r = train(cfg, data=mnist)
+    assert len(calls) == r.metrics["steps"] == 32 and min(calls) > 0.01  # every batch, each one changed
     assert r.metrics["test_acc"] > 0.6
+    calls.clear()
+    train(dataclasses.replace(cfg, augment=False, max_steps=3), data=mnist)
+    assert calls == []
 
 
 def test_same_seed_same_result(mnist, tiny_cfg):
@@ -36,14 +51,18 @@ def test_same_seed_same_result(mnist, tiny_cfg):
 
 
 def test_seed004_protocol_tests_only_when_validation_improves(mnist, tiny_cfg):
-    cfg = tiny_cfg("seed004-mlp", epochs=3, subset=1000, val_size=10_000)
+    # after epoch 1 the learning rate falls to 1e-12 of itself: the weights, so validation, cannot improve
+    cfg = tiny_cfg("seed004-mlp", epochs=3, subset=1000, val_size=10_000, schedule="exp", gamma=1e-12)
+    assert cfg.test_protocol == "on_val_improve"
     r = train(cfg, data=mnist)
-    for ev in r.history:
-        assert "val_acc" in ev
-    tested = [ev for ev in r.history if "test_acc" in ev]
-    best = max(ev["val_acc"] for ev in r.history)
-    assert tested[-1]["val_acc"] == best  # the last tested epoch is the best validation epoch
-    assert len(r.history[0]) and "test_acc" in r.history[0]
+    first, *rest = r.history
+    assert "test_acc" in first and len(rest) == 2
+    for ev in rest:
+        assert ev["val_acc"] <= first["val_acc"]  # the situation this test is about: no improvement
+        assert "test_acc" not in ev and "test_loss" not in ev
+    assert r.metrics["test_acc"] == first["test_acc"]  # the test score of the best validation epoch
+    every = train(dataclasses.replace(cfg, test_protocol="every_epoch"), data=mnist)
+    assert all("test_acc" in ev for ev in every.history)
 
 
 def test_divergence_stops_with_a_message(mnist, tiny_cfg):
@@ -123,3 +142,84 @@ def test_a_stop_asked_while_an_epoch_is_scored_adds_no_empty_epoch(mnist, tiny_c
     assert r.stopped and r.metrics["stop_reason"] == "stopped"
     assert [ev["epoch"] for ev in r.history] == [1] and r.metrics["steps"] == steps_per_epoch
     assert r.metrics["train_acc"] > 0.5  # not the 0.00% of an epoch with no counted steps
+
+
+@pytest.mark.parametrize("max_steps, reason", [(0, "finished"), (48, "finished"), (10_000, "finished"),
+                                               (30, "max_steps")])
+def test_stop_reason_says_max_steps_only_when_it_cut_the_run_short(mnist, tiny_cfg, max_steps, reason):
+    cfg = tiny_cfg(epochs=2, max_steps=max_steps)  # 3,000 images at batch 128: 24 steps an epoch, 48 in all
+    r = train(cfg, data=mnist)
+    assert r.metrics["stop_reason"] == reason
+    assert r.metrics["steps"] == (max_steps if reason == "max_steps" else 48)
+
+
+def test_the_first_point_comes_after_one_step_and_a_short_epoch_is_a_line(mnist, tiny_cfg):
+    events = []
+    train(tiny_cfg(), on_event=events.append, data=mnist)
+    start, steps = events[0], [e for e in events if e["kind"] == "step"]
+    assert steps[0]["step"] == 1  # a point on the chart at once, not after EVENT_EVERY_S
+    assert start["steps_per_epoch"] == 24 and len(steps) == 24  # a point per step: a line within the epoch
+
+
+def test_the_time_left_is_estimating_then_counts_the_scoring_still_to_come(mnist, tiny_cfg):
+    events = []
+    train(tiny_cfg(epochs=2, val_size=5000), on_event=events.append, data=mnist)
+    steps = [e for e in events if e["kind"] == "step"]
+    assert steps[0]["eta_s"] is None  # one step says nothing about the speed: "estimating…"
+    assert all(e["eta_s"] is not None for e in steps[1:])
+    last = steps[-1]  # every step taken, but the last validation and test scoring are still ahead
+    assert last["progress"] == 1 and last["eta_s"] > 0
+    epoch_1 = next(e for e in events if e["kind"] == "epoch")
+    assert epoch_1["eta_s"] > 0  # and after epoch 1's scoring: epoch 2 and its scoring
+
+
+def test_the_meter_counts_steps_left_and_images_to_score_at_their_measured_rates():
+    now = [0.0]
+    meter = Meter(total_steps=100, steps_per_epoch=50, clock=lambda: now[0])
+    one = torch.tensor(1.0)
+    now[0] = 2.0  # the first step: warm-up (allocations, kernels), not a rate
+    meter.add(1, one, torch.tensor(3), 4)
+    assert meter.eta_s(1, 0) is None
+    for step in range(2, 11):  # then 0.1 s a step
+        now[0] += 0.1
+        meter.add(step, one, torch.tensor(3), 4)
+    assert meter.eta_s(10, 0) == pytest.approx(90 * 0.1)
+    assert meter.eta_s(10, 1000) is None  # scoring to come, its cost not measured yet: still estimating
+    meter.timed_scoring(1000, 0.5)
+    now[0] += 0.5  # scoring's seconds are not training seconds
+    assert meter.eta_s(10, 4000) == pytest.approx(90 * 0.1 + 4000 * 0.5 / 1000)
+    assert meter.take(10) == (1.0, 30, 40)
+
+
+def class_of(images, labels):
+    from classroom.drawings import Collection
+    n = len(labels)
+    return Collection(np.arange(100, 100 + n, dtype=np.int64), np.asarray(labels, np.uint8), images,
+                      np.zeros(n), np.zeros(n + 1, np.int64), np.zeros(0, np.uint8))
+
+
+def test_the_class_drawings_are_data_a_share_held_out_and_scored_before_and_after(mnist, tiny_cfg, monkeypatch,
+                                                                                  tmp_path):
+    from classroom import drawings as classroom
+    from model.nets import build
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))  # drawings saved there are not read by the engine
+    classroom.add(np.zeros((28, 28)), 3, folder=tmp_path)
+    cfg = tiny_cfg(subset=500, max_steps=3, class_drawings=10)
+    assert train(cfg, data=mnist).metrics["n_train"] == 500
+
+    c = class_of(mnist.x_test[:8], mnist.y_test[:8])  # 8 drawings: 2 held out, 6 trained on 10 times each
+    baseline = build(cfg.model).eval()
+    events = []
+    r = train(cfg, data=mnist, drawings=c, baseline=baseline, on_event=events.append)
+    m = r.metrics
+    assert events[0]["n_train"] == 500 + 60 and events[0]["n_held_out"] == 2
+    assert m["class_drawings_used"] == 6 and m["drawings_held_out"] == 2 and len(r.class_drawing_ids) == 6
+    held = sorted(set(c.ids.tolist()) - set(r.class_drawing_ids))
+    assert len(held) == 2
+    x = torch.from_numpy(mnist.x_test[[i - 100 for i in held]].copy())
+    y = torch.from_numpy(mnist.y_test[[i - 100 for i in held]].astype(np.int64))
+    assert m["drawings_acc_after"] == evaluate(r.model, x, y, cfg, 100)[0]
+    assert m["drawings_acc_before"] == evaluate(baseline, x, y, cfg, 100)[0]
+    again = train(cfg, data=mnist, drawings=c, baseline=baseline)
+    assert again.class_drawing_ids == r.class_drawing_ids  # the held-out share is seeded
+    assert train(dataclasses.replace(cfg, class_drawings=0), data=mnist, drawings=c).metrics["n_train"] == 500

@@ -1,6 +1,8 @@
 """Checkpoints: round trip, and refusal of missing, truncated, tampered or incompatible ones."""
 
+import io
 import json
+import os
 
 import pytest
 import torch
@@ -66,16 +68,30 @@ def test_broken_checkpoints_get_a_clear_message(ckpt, damage, msg):
         store.load(folder)
 
 
+class Trap:
+    """Unpickling this makes the folder `path`: the mark that a pickle was loaded."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return os.mkdir, (self.path,)
+
+
 def test_a_pickle_is_never_loaded(tmp_path):
-    folder = tmp_path / "evil"
+    folder, mark = tmp_path / "evil", tmp_path / "unpickled"
     folder.mkdir()
-    torch.save({"x": torch.zeros(1)}, folder / "model.safetensors")  # a pickle under the right name
+    torch.save({"x": torch.zeros(1), "trap": Trap(mark)}, folder / "model.safetensors")  # a pickle, right name
     cfg = MLPConfig(hidden=(4,))
     info = {"format_version": store.FORMAT_VERSION, "architecture": {**cfg.__dict__, "hidden": [4]},
             "sha256": store._sha256(folder / "model.safetensors")}
     (folder / "model.json").write_text(json.dumps(info))
     with pytest.raises(store.CheckpointError):
         store.load(folder)
+    assert not mark.exists()  # refused before anything in it ran
+    # the trap works: a loader that unpickles (here torch.load, given the bytes) would have left the mark
+    torch.load(io.BytesIO((folder / "model.safetensors").read_bytes()), weights_only=False)
+    assert mark.is_dir()
 
 
 def test_list_models_finds_shipped_and_finished_runs_only(tmp_path, ckpt):

@@ -12,18 +12,13 @@ from jobs.folder import RunState
 from model.nets import CNNConfig, ConvBlock
 from model.paths import REPO
 from model.presets import PRESETS
+from tests import apptest
 from train import run as train_run
 from ui import curves
 
 
 def open_page(lang="en"):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("app_pages/train.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page("app_pages/train.py", lang, timeout_s=30)
 
 
 def submit_button(at):

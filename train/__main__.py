@@ -48,7 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "replacing its curves (and, once training succeeds, its checkpoint)")
     p.add_argument("--ship", metavar="NAME", help="when training ends, copy the checkpoint to "
                    "model/pretrained/NAME, replacing the shipped model of that name")
-    p.add_argument("--dry-run", action="store_true", help="a few batches only, to check that it runs")
+    p.add_argument("--dry-run", action="store_true", help="a few batches only, to check that it runs (with "
+                   "--config: in a new folder, leaving the run's own as it is)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p.parse_args(argv)
 
@@ -63,9 +64,12 @@ def config_from_args(a: argparse.Namespace) -> presets.TrainConfig:
     changes = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed,
                "device": a.device, "augment": a.augment, "subset": a.subset}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})
-    if a.dry_run:
-        cfg = dataclasses.replace(cfg, max_steps=5, epochs=1, subset=cfg.subset or 2000)
-    return cfg
+    return dry_run(cfg) if a.dry_run else cfg
+
+
+def dry_run(cfg: presets.TrainConfig) -> presets.TrainConfig:
+    """The same run cut to a few batches on a small subset: does it start, step and save?"""
+    return dataclasses.replace(cfg, max_steps=5, epochs=1, subset=cfg.subset or 2000)
 
 
 class Progress:
@@ -86,9 +90,10 @@ class Progress:
                 return  # in a log file, a line every 10 s is plenty
             self.last_print = time.time()
             filled = int(30 * e["progress"])
+            eta = "estimating…" if e["eta_s"] is None else f"{e['eta_s']:.0f}s"  # None until it can know
             line = (f"epoch {e['epoch']} [{'█' * filled}{'·' * (30 - filled)}] {100 * e['progress']:5.1f}%  "
                     f"loss {e['loss']:.4f}  acc {100 * e['acc']:5.2f}%  {e['samples_per_s']:,.0f} samples/s  "
-                    f"ETA {e['eta_s']:.0f}s")
+                    f"ETA {eta}")
             print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
         elif e["kind"] == "epoch":
             parts = [f"epoch {e['epoch']}: train {100 * e['train_acc']:.2f}%"]
@@ -133,6 +138,18 @@ def config_folder(a: argparse.Namespace) -> Path:
     return folder
 
 
+def dry_run_folder(a: argparse.Namespace) -> Path:
+    """--config with --dry-run: the run's settings, cut to a few batches, in a new folder (--out, or a fresh
+    one under runs/); the run folder itself is left as it is, so it still trains in full later."""
+    if not a.config.exists():
+        raise ValueError(f"{a.config} does not exist")
+    cfg, name = rundir.read_config(a.config.parent)
+    cfg = dry_run(cfg)
+    folder = run_folder(a, cfg)
+    rundir.prepare(folder, cfg, name=f"{name} (dry run)")
+    return folder
+
+
 def main(argv=None) -> int:
     a = parse_args(argv)
     from jobs import background  # here, so this edit stays out of the imports other branches change
@@ -140,7 +157,9 @@ def main(argv=None) -> int:
     try:
         if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
             raise ValueError(f"--ship needs a short lowercase name such as cnn, got {a.ship!r}")
-        if a.config:
+        if a.config and a.dry_run:
+            folder = dry_run_folder(a)
+        elif a.config:
             folder = config_folder(a)
         else:
             cfg = config_from_args(a)

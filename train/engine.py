@@ -1,10 +1,12 @@
-"""The training loop: one visible loop over in-memory MNIST, emitting plain-dict events to a callback.
+"""The training loop: one visible loop over in-memory MNIST, emitting events (train/events.py) to a callback.
 
 The whole split lives on the training device as uint8 and is batched by indexing with a permutation,
 so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
 
-`train` reads top to bottom: `prepare_data` (shared with sweep/core.py), then per epoch `run_epoch`
-(the steps) and `Scoreboard` (validation, seed 004's test protocol, early stopping).
+`train` reads top to bottom: `prepare_data` (shared with sweep/core.py), the class's drawings mixed in
+(train/heldout.py), then the epochs and their steps, a `Meter` (train/meter.py) saying what each step
+event holds, and a `Scoreboard` (validation, seed 004's test protocol, early stopping). It is a function
+of its arguments: the caller loads MNIST, the class's drawings and the model they are compared with.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from classroom.drawings import with_class_drawings
+from classroom.drawings import Collection
 from model.nets import build, n_params
 from model.presets import TrainConfig, validate_train
+from train import heldout
 from train.augment import augment
 from train.data import MNIST, load_mnist, split
+from train.events import EndEvent, EpochEvent, Event, Metrics, StartEvent, StepEvent
+from train.meter import Meter
 
-Event = dict
-EVENT_EVERY_S = 0.5  # how often step events are emitted: often enough for live curves, cheap enough
+CALIBRATE = 1024  # test images scored once after the first step: the time left knows what scoring costs
 
 
 class TrainingError(RuntimeError):
@@ -35,7 +39,7 @@ class TrainingError(RuntimeError):
 @dataclass
 class TrainResult:
     model: torch.nn.Module
-    metrics: dict                      # final figures: test_acc, val_acc, train_acc, seconds, …
+    metrics: Metrics                   # final figures: test_acc, val_acc, train_acc, seconds, …
     history: list[dict] = field(default_factory=list)  # the epoch events
     stopped: bool = False              # a stop request ended it early
     device: str = "cpu"
@@ -153,91 +157,33 @@ def prepare_data(data: MNIST, dev: torch.device, val_size: int = 0, seed: int = 
                    as_t(data.x_test), as_t(data.y_test).long())
 
 
-@dataclass
-class Loop:
-    """What the steps of one run share: the model, its optimiser, the data and the counters."""
-    cfg: TrainConfig
-    dev: torch.device
-    model: torch.nn.Module
-    opt: torch.optim.Optimizer
-    data: Tensors
-    emit: Callable[[Event], None]
-    should_stop: Callable[[], bool]
-    total_steps: int
-    step: int = 0                      # optimiser steps taken
-    seen: int = 0                      # training images seen
-    eval_s: float = 0.0                # seconds spent scoring val/test, kept apart from training time
-    t0: float = field(default_factory=time.perf_counter)
-
-    def __post_init__(self):
-        self.gen = torch.Generator(device=self.dev).manual_seed(self.cfg.seed)  # augmentation
-        self.cpu_gen = torch.Generator().manual_seed(self.cfg.seed)             # shuffling
-        self.eval_bs = 8192 if self.dev.type == "cuda" else 2000
-        self.check_every = 1 if self.dev.type == "cpu" else 25  # a finite-loss check syncs the GPU
-
-    def train_s(self) -> float:
-        return time.perf_counter() - self.t0 - self.eval_s
-
-
-def train_step(loop: Loop, xb: torch.Tensor, yb: torch.Tensor, lr: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """One SGD step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device."""
-    cfg = loop.cfg
-    for g in loop.opt.param_groups:
+def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor, lr: float,
+               gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimiser step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device."""
+    for g in opt.param_groups:
         g["lr"] = lr
     x = to_input(xb)
     if cfg.augment:
-        x = augment(x, loop.gen)
+        x = augment(x, gen)
     try:
-        with _autocast(loop.dev):
-            logits = loop.model(_layout(x))
+        with _autocast(xb.device):
+            logits = model(_layout(x))
         loss = loss_fn(cfg, logits, yb)
-        loop.opt.zero_grad(set_to_none=True)
+        opt.zero_grad(set_to_none=True)
         loss.backward()
-        loop.opt.step()
+        opt.step()
     except torch.OutOfMemoryError:
         raise TrainingError(f"out of GPU memory at batch size {cfg.batch_size}: try a smaller batch "
                             f"(e.g. {max(1, cfg.batch_size // 4)}) or a smaller model") from None
     return loss.detach(), logits.detach()
 
 
-def run_epoch(loop: Loop, epoch: int) -> tuple[float, float, bool]:
-    """One shuffled pass over the training set, emitting step events about every EVENT_EVERY_S.
-
-    Returns (train accuracy of the steps taken, last learning rate, whether a stop was asked)."""
-    cfg, x, y = loop.cfg, loop.data.x_train, loop.data.y_train
-    n, bs = len(x), cfg.batch_size
-    perm = torch.randperm(n, generator=loop.cpu_gen).to(loop.dev)
-    win_loss = torch.zeros((), device=loop.dev)  # summed over the steps since the last step event
-    win_correct = torch.zeros((), device=loop.dev, dtype=torch.long)
-    win_n = ep_correct = ep_n = 0
-    lr, last_emit = cfg.lr, time.perf_counter()
-    for i in range(0, n, bs):
-        lr = get_lr(cfg, epoch, loop.step / max(loop.total_steps, 1))
-        idx = perm[i:i + bs]
-        loss, logits = train_step(loop, x[idx], y[idx], lr)
-        loop.step, loop.seen = loop.step + 1, loop.seen + len(idx)
-        if loop.step % loop.check_every == 0 and not math.isfinite(value := float(loss)):
-            raise TrainingError(f"training diverged: the loss became {value} at step {loop.step} (epoch "
-                                f"{epoch + 1}, learning rate {lr:.3g}); try a learning rate 10× lower"
-                                f"{', or cross-entropy instead of MSE' if cfg.loss == 'mse' else ''}")
-        win_loss += loss * len(idx)
-        win_correct += (logits.argmax(1) == y[idx]).sum()
-        win_n += len(idx)
-        stop, out_of_steps = loop.should_stop(), loop.step >= loop.total_steps
-        if stop or out_of_steps or i + bs >= n or time.perf_counter() - last_emit >= EVENT_EVERY_S:
-            c = int(win_correct)
-            ep_correct, ep_n = ep_correct + c, ep_n + win_n
-            elapsed = loop.train_s()
-            loop.emit({"kind": "step", "epoch": epoch + 1, "step": loop.step, "seen": loop.seen,
-                       "loss": float(win_loss) / win_n, "acc": c / win_n, "lr": lr,
-                       "samples_per_s": loop.seen / elapsed, "progress": loop.step / loop.total_steps,
-                       "eta_s": elapsed / loop.step * (loop.total_steps - loop.step)})
-            win_loss.zero_()
-            win_correct.zero_()
-            win_n, last_emit = 0, time.perf_counter()
-        if stop or out_of_steps:
-            return ep_correct / max(ep_n, 1), lr, stop
-    return ep_correct / max(ep_n, 1), lr, False
+def timed_evaluate(meter: Meter, model, x, y, cfg: TrainConfig, batch: int) -> tuple[float, float]:
+    """`evaluate`, with its seconds and images counted by the meter (scoring is not training time)."""
+    t = time.perf_counter()
+    out = evaluate(model, x, y, cfg, batch)
+    meter.timed_scoring(len(x), time.perf_counter() - t)
+    return out
 
 
 @dataclass
@@ -250,23 +196,21 @@ class Scoreboard:
     test_acc: float | None = None
     test_loss: float | None = None
 
-    def score(self, loop: Loop, ev: dict) -> None:
+    def score(self, meter: Meter, model, d: Tensors, cfg: TrainConfig, batch: int, ev: dict) -> None:
         """Add val_acc/val_loss (when there is a validation set) and test_acc/test_loss to epoch event `ev`."""
-        cfg, d, t = loop.cfg, loop.data, time.perf_counter()
         improved = True
         if len(d.x_val):
-            ev["val_acc"], ev["val_loss"] = evaluate(loop.model, d.x_val, d.y_val, cfg, loop.eval_bs)
+            ev["val_acc"], ev["val_loss"] = timed_evaluate(meter, model, d.x_val, d.y_val, cfg, batch)
             improved = ev["val_acc"] > self.best_val
             if improved:
                 self.best_val, self.bad_epochs = ev["val_acc"], 0
                 if cfg.early_stopping == "val":
-                    self.best_state = {k: v.detach().clone() for k, v in loop.model.state_dict().items()}
+                    self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
                 self.bad_epochs += 1
         if cfg.test_protocol == "every_epoch" or improved:  # seed 004: test only when validation improves
-            self.test_acc, self.test_loss = evaluate(loop.model, d.x_test, d.y_test, cfg, loop.eval_bs)
+            self.test_acc, self.test_loss = timed_evaluate(meter, model, d.x_test, d.y_test, cfg, batch)
             ev["test_acc"], ev["test_loss"] = self.test_acc, self.test_loss
-        loop.eval_s += time.perf_counter() - t
 
     def early_stop(self, cfg: TrainConfig, train_acc: float) -> str | None:
         """The reason to stop after this epoch, or None to go on."""
@@ -279,55 +223,110 @@ class Scoreboard:
 
 
 def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
-          should_stop: Callable[[], bool] | None = None, data: MNIST | None = None) -> TrainResult:
-    """Train `cfg` and return the model with its final metrics. Raises TrainingError on divergence/OOM."""
+          should_stop: Callable[[], bool] | None = None, data: MNIST | None = None,
+          drawings: Collection | None = None, baseline: torch.nn.Module | None = None) -> TrainResult:
+    """Train `cfg` and return the model with its final metrics. Raises TrainingError on divergence/OOM.
+
+    `data`: MNIST (the verified cache when None). `drawings`: the class's saved drawings; when
+    `cfg.class_drawings` > 0 each is trained on that many times, but for a seeded share held out
+    (train/heldout.py) and scored at the end, by the new model and by `baseline` (the model it replaces)."""
     validate_train(cfg)
     dev = resolve_device(cfg.device)
+    emit, should_stop = on_event or (lambda e: None), should_stop or (lambda: False)
     torch.manual_seed(cfg.seed)
     if dev.type == "cuda":
         torch.backends.cudnn.benchmark = True
     d = prepare_data(data or load_mnist(), dev, cfg.val_size, cfg.seed, cfg.subset)
-    d.x_train, d.y_train, drawn = with_class_drawings(d.x_train, d.y_train, cfg.class_drawings)  # teacher's weight
+    c = drawings if drawings is not None and cfg.class_drawings > 0 else None
+    mine, held = heldout.split(len(c) if c is not None else 0, cfg.seed)
+    if c is not None:  # the teacher's weight: each drawing repeated cfg.class_drawings times
+        d.x_train, d.y_train = heldout.mix(d.x_train, d.y_train, c.images[mine], c.labels[mine], cfg.class_drawings)
     model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
-    steps_per_epoch = math.ceil(len(d.x_train) / cfg.batch_size)
-    total_steps = min(steps_per_epoch * cfg.epochs, cfg.max_steps or math.inf)
-    loop = Loop(cfg, dev, model, make_optimizer(cfg, model.parameters()), d, on_event or (lambda e: None),
-                should_stop or (lambda: False), total_steps)
-    loop.emit({"kind": "start", "device": str(dev), "device_name": device_name(dev), "params": n_params(model),
-               "n_train": len(d.x_train), "n_val": len(d.x_val), "n_test": len(d.x_test), "epochs": cfg.epochs,
-               "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "batch_size": cfg.batch_size})
+    opt = make_optimizer(cfg, model.parameters())
+    n, bs = len(d.x_train), cfg.batch_size
+    steps_per_epoch = math.ceil(n / bs)
+    natural = steps_per_epoch * cfg.epochs
+    total_steps = min(natural, cfg.max_steps or natural)
+    epochs = math.ceil(total_steps / steps_per_epoch)  # the epochs max_steps leaves
+    eval_bs = 8192 if dev.type == "cuda" else 2000
+    check_every = 1 if dev.type == "cpu" else 25  # a finite-loss check syncs the GPU
+    gen = torch.Generator(device=dev).manual_seed(cfg.seed)  # augmentation
+    shuffle = torch.Generator().manual_seed(cfg.seed)
 
-    board, history, stopped, stop_reason = Scoreboard(), [], False, "finished"
-    for epoch in range(cfg.epochs):
-        if epoch and loop.should_stop():  # asked while the last epoch was scored: no empty epoch after it
-            stopped, stop_reason = True, "stopped"
+    def to_score(epochs_scored: int) -> int:  # images still to score: every epoch to come, then the final test
+        final = len(d.x_test) if cfg.early_stopping == "val" else 0
+        return (epochs - epochs_scored) * (len(d.x_val) + len(d.x_test)) + final
+
+    emit(StartEvent(kind="start", device=str(dev), device_name=device_name(dev), params=n_params(model),
+                    n_train=n, n_val=len(d.x_val), n_test=len(d.x_test), n_held_out=len(held), epochs=cfg.epochs,
+                    steps_per_epoch=steps_per_epoch, total_steps=total_steps, batch_size=bs))
+    meter, board = Meter(total_steps, steps_per_epoch), Scoreboard()
+    history: list[EpochEvent] = []
+    step = seen = 0
+    stopped, stop_reason = False, "finished"
+    for epoch in range(epochs):
+        if epoch and should_stop():  # asked while the last epoch was scored: no empty epoch after it
+            stopped = True
             break
-        t_epoch = time.perf_counter()
-        train_acc, lr, stopped = run_epoch(loop, epoch)
-        ev = {"kind": "epoch", "epoch": epoch + 1, "train_acc": train_acc, "lr": lr,
-              "train_s": loop.train_s()}  # cumulative seconds of training steps only
-        board.score(loop, ev)
-        ev["seconds"], ev["elapsed_s"] = time.perf_counter() - t_epoch, time.perf_counter() - loop.t0
+        t_epoch, perm = time.perf_counter(), torch.randperm(n, generator=shuffle).to(dev)
+        epoch_hits = epoch_n = 0
+        for i in range(0, n, bs):
+            lr = get_lr(cfg, epoch, step / total_steps)
+            idx = perm[i:i + bs]
+            xb, yb = d.x_train[idx], d.y_train[idx]
+            loss, logits = train_step(model, opt, cfg, xb, yb, lr, gen)
+            step, seen = step + 1, seen + len(idx)
+            if step % check_every == 0 and not math.isfinite(value := float(loss)):
+                raise TrainingError(f"training diverged: the loss became {value} at step {step} (epoch "
+                                    f"{epoch + 1}, learning rate {lr:.3g}); try a learning rate 10× lower"
+                                    f"{', or cross-entropy instead of MSE' if cfg.loss == 'mse' else ''}")
+            meter.add(step, loss, (logits.argmax(1) == yb).sum(), len(idx))
+            stopped = should_stop()
+            if stopped or step >= total_steps or i + bs >= n or meter.due(step):
+                loss_mean, hits, k = meter.take(step)
+                epoch_hits, epoch_n = epoch_hits + hits, epoch_n + k
+                emit(StepEvent(kind="step", epoch=epoch + 1, step=step, seen=seen, loss=loss_mean, acc=hits / k,
+                               lr=lr, samples_per_s=seen / meter.train_s(), progress=step / total_steps,
+                               eta_s=meter.eta_s(step, to_score(epoch)), time=time.time()))
+                if step == 1 and to_score(0):  # after the first point is out: what scoring an image costs
+                    timed_evaluate(meter, model, d.x_test[:CALIBRATE], d.y_test[:CALIBRATE], cfg, eval_bs)
+            if stopped or step >= total_steps:
+                break
+        train_acc = epoch_hits / max(epoch_n, 1)
+        ev = EpochEvent(kind="epoch", epoch=epoch + 1, train_acc=train_acc, lr=lr, train_s=meter.train_s())
+        board.score(meter, model, d, cfg, eval_bs, ev)
+        ev.update(seconds=time.perf_counter() - t_epoch, elapsed_s=meter.clock() - meter.t0,
+                  eta_s=meter.eta_s(step, to_score(epoch + 1)), time=time.time())
         history.append(ev)
-        loop.emit(ev)
-        if stopped or loop.step >= total_steps:
-            stop_reason = "stopped" if stopped else ("max_steps" if cfg.max_steps else "finished")
+        emit(ev)
+        if stopped:
+            break
+        if step >= total_steps:  # max_steps only when it cut the run short of its epochs
+            stop_reason = "max_steps" if total_steps < natural else "finished"
             break
         if reason := board.early_stop(cfg, train_acc):
             stop_reason = reason
             break
+    if stopped:
+        stop_reason = "stopped"
 
     if board.best_state is not None:  # early stopping on validation keeps the best epoch's weights
         model.load_state_dict(board.best_state)
-        board.test_acc, board.test_loss = evaluate(model, d.x_test, d.y_test, cfg, loop.eval_bs)
-    seconds = time.perf_counter() - loop.t0
-    metrics = {"test_acc": board.test_acc, "test_loss": board.test_loss,
-               "val_acc": board.best_val if len(d.x_val) else None,
-               "train_acc": history[-1]["train_acc"] if history else None, "epochs_run": len(history),
-               "steps": loop.step, "seconds": seconds, "samples_per_s": loop.seen / seconds if seconds else None,
-               "n_train": len(d.x_train), "device": str(dev), "device_name": device_name(dev),
-               "stop_reason": stop_reason, "class_drawings_used": len(drawn)}
-    loop.emit({"kind": "end", **metrics})
-    model.eval()
-    return TrainResult(model.cpu().to(memory_format=torch.contiguous_format), metrics, history, stopped, str(dev),
-                       drawn.tolist())
+        board.test_acc, board.test_loss = timed_evaluate(meter, model, d.x_test, d.y_test, cfg, eval_bs)
+    model = model.eval().cpu().to(memory_format=torch.contiguous_format)
+    before = after = None
+    if len(held):  # the drawings it never saw: the new model, and the one it replaces
+        hx, hy = torch.from_numpy(c.images[held].copy()), torch.from_numpy(c.labels[held].astype(np.int64))
+        after = evaluate(model, hx, hy, cfg, eval_bs)[0]
+        before = evaluate(baseline, hx, hy, cfg, eval_bs)[0] if baseline is not None else None
+    seconds = meter.clock() - meter.t0
+    metrics = Metrics(test_acc=board.test_acc, test_loss=board.test_loss,
+                      val_acc=board.best_val if len(d.x_val) else None,
+                      train_acc=history[-1]["train_acc"] if history else None, epochs_run=len(history),
+                      steps=step, seconds=seconds, samples_per_s=seen / seconds if seconds else None, n_train=n,
+                      device=str(dev), device_name=device_name(dev), stop_reason=stop_reason,
+                      class_drawings_used=len(mine) if c is not None else 0, drawings_held_out=len(held),
+                      drawings_acc_before=before, drawings_acc_after=after)
+    emit(EndEvent(kind="end", **metrics))
+    return TrainResult(model, metrics, history, stopped, str(dev),
+                       c.ids[mine].tolist() if c is not None else [])

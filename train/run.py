@@ -19,6 +19,7 @@ from jobs import queue as jobs
 from jobs.folder import FINAL, RunState, runs_dir, write_json, write_status
 from model import store
 from model.presets import TrainConfig, train_config_from_dict, train_config_to_dict
+from train import heldout
 from train.engine import TrainingError, train
 
 RunInfo = jobs.Job
@@ -67,7 +68,9 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
             if on_event:
                 on_event(event)
 
-        result = train(cfg, on_event=both, should_stop=should_stop, data=data)
+        drawings = heldout.class_drawings(cfg.class_drawings)  # the engine reads no file itself
+        result = train(cfg, on_event=both, should_stop=should_stop, data=data, drawings=drawings,
+                       baseline=heldout.shipped_model(cfg.model.kind) if drawings else None)
         store.save(folder, result.model, cfg.model, name=name, preset=cfg.preset, metrics=result.metrics,
                    history=result.history, train_config=train_config_to_dict(cfg),
                    data_split={"train": result.metrics.get("n_train"), "val_size": cfg.val_size, "seed": cfg.seed,

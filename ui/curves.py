@@ -1,8 +1,9 @@
 """Training curves: pure functions from a run's events (metrics.jsonl) to plotly figures. No Streamlit.
 
 The x axis is always in epochs: step events are placed at seen / n_train, so the curves move within an
-epoch, and epoch events (validation, test) land on whole numbers. Labels come in as a dict so the
-caller can translate them.
+epoch (the engine sends at least 20 an epoch), and epoch events (validation, test) land on whole numbers.
+A run of one epoch is drawn by its within-epoch line in the comparison too, not as a single dot. Labels
+come in as a dict so the caller can translate them.
 """
 
 from __future__ import annotations
@@ -103,6 +104,14 @@ def compare_figure(runs: list[tuple[str, str, list[dict]]], metric: str = "test_
         shades = SHADES.get(kind, ["#334155", "#94a3b8"])
         color, dash = shades[i % len(shades)], DASHES[i % len(DASHES)]
         s = series(events)
+        within = s["acc"] if metric.endswith("acc") else s["loss"]  # the run's progress within its epochs
+        if sum(v is not None for v in s[metric]) < 2 and within:
+            # one epoch (or none scored yet): one dot says nothing, so its within-epoch line is the run's line
+            fig.add_trace(go.Scatter(x=s["step_x"], y=within, name=name, mode="lines", legendgroup=name,
+                                     line=dict(color=color, dash=dash, width=2)))
+            fig.add_trace(_epoch_trace(s["epoch_x"], s[metric], name, color, dash=dash))
+            fig.data[-1].update(showlegend=False, legendgroup=name)
+            continue
         if metric.endswith("acc"):
             fig.add_trace(go.Scatter(x=s["step_x"], y=s["acc"], mode="lines", line=dict(color=color, width=1),
                                      opacity=0.3, showlegend=False, hoverinfo="skip", legendgroup=name))

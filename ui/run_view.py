@@ -7,6 +7,8 @@ other text from run folders go through `md`: they are typed by students and neve
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from jobs import folder as rundir
@@ -65,6 +67,17 @@ def run_curves(run: jobs.Job, events: list[dict], key: str) -> None:
     c.plotly_chart(curves.lr_figure(events, color, L), config=CHART, key=f"{key}_lr")
 
 
+def time_left(events: list[dict], now: float | None = None) -> str:
+    """The latest estimate, counted down since it was made (a scoring pass sends no events); "estimating…"
+    until the run has measured what a step and a scored image cost, "finishing…" once the estimate is spent."""
+    last = next((e for e in reversed(events) if e["kind"] in ("step", "epoch")), {})
+    eta, made = last.get("eta_s"), last.get("time")
+    if not isinstance(eta, int | float) or not isinstance(made, int | float):
+        return t("train_estimating")
+    left = eta - max((time.time() if now is None else now) - made, 0.0)
+    return t("train_left", eta=duration(left)) if left >= 1 else t("train_finishing")
+
+
 def progress(events: list[dict]) -> None:
     start = next((e for e in events if e["kind"] == "start"), None)
     step = next((e for e in reversed(events) if e["kind"] == "step"), None)
@@ -73,7 +86,7 @@ def progress(events: list[dict]) -> None:
         return
     st.progress(min(step["progress"], 1.0), text=t(
         "train_progress", epoch=step["epoch"], epochs=start["epochs"], step=step["step"], speed=step["samples_per_s"],
-        eta=duration(step["eta_s"]), acc=step["acc"]))
+        left=time_left(events), acc=step["acc"]))
 
 
 def run_header(run: jobs.Job, events: list[dict]) -> None:
@@ -104,7 +117,20 @@ def result(run: jobs.Job) -> None:
         if preset and preset.reported:
             text += " · " + t("train_vs_reported", rep=preset.reported)
         st.success(text, icon=":material/check_circle:")
+        if held := heldout_text(run):
+            st.info(held, icon=":material/draw:")
         st.caption(t("train_in_pickers", name=md(run.name)))
+
+
+def heldout_text(run: jobs.Job) -> str | None:
+    """Before and after on the class's drawings the run held out of training (train/heldout.py), or None."""
+    m = run.metrics
+    n = m.get("drawings_held_out")
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        return None
+    pct = lambda v: f"{v:.0%}" if isinstance(v, int | float) and not isinstance(v, bool) else "—"  # noqa: E731
+    return t("train_heldout", n=n, family=kind_of(run).upper(), before=pct(m.get("drawings_acc_before")),
+             after=pct(m.get("drawings_acc_after")))
 
 
 def run_card(run: jobs.Job, snap: jobs.Snapshot) -> None:

@@ -92,9 +92,15 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
     "train_stopping": ("Stopping after this step; the model so far is saved.", "这一步结束后停止；已保存当前的模型。"),
     "train_dismiss": ("Close", "关闭"),
     "train_warming": ("Starting: loading the data…", "正在启动：加载数据…"),
-    "train_progress": ("Epoch {epoch} of {epochs} · step {step} · {speed:,.0f} images/s · {eta} left · "
+    "train_progress": ("Epoch {epoch} of {epochs} · step {step} · {speed:,.0f} images/s · {left} · "
                        "train accuracy {acc:.1%}", "第 {epoch}/{epochs} 轮 · 第 {step} 步 · 每秒 {speed:,.0f} 张 · "
-                       "还剩 {eta} · 训练准确率 {acc:.1%}"),
+                       "{left} · 训练准确率 {acc:.1%}"),
+    "train_left": ("{eta} left", "还剩 {eta}"),
+    "train_estimating": ("estimating the time left…", "正在估计剩余时间…"),
+    "train_finishing": ("finishing: scoring and saving…", "即将完成：评分并保存…"),
+    "train_heldout": ("On the {n} class drawings it did not train on: {before} for the shipped {family} it "
+                      "would replace, {after} for this model.",
+                      "在未参与训练的 {n} 张全班手写数字上：将被替换的自带 {family} 为 {before}，这个模型为 {after}。"),
     "train_s": ("{s} s", "{s} 秒"),
     "train_min_s": ("{m} min {s} s", "{m} 分 {s} 秒"),
     "train_final": ("Test accuracy {acc:.2%}", "测试准确率 {acc:.2%}"),
