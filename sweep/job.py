@@ -28,6 +28,7 @@ from jobs import queue as jobs
 from jobs.folder import RunState
 from model import store
 from model.presets import get
+from sweep.cluster import runner
 from sweep.core import SweepConfig, best_row, sweep
 
 FOLDER = "sweeps"  # under the runs directory
@@ -123,7 +124,7 @@ def execute(folder: Path, data=None) -> dict:
             ended.update(event)
 
     try:
-        rows = sweep(cfg, emit, lambda: asked["stop"] or (folder / "STOP").exists(), raw.get("ray"), data)
+        rows = sweep(cfg, emit, lambda: asked["stop"] or (folder / "STOP").exists(), runner(raw.get("ray")), data)
     except Exception as e:  # noqa: BLE001 - any failure ends in a readable state
         rundir.write_status(folder, RunState.FAILED, error=f"{type(e).__name__}: {e}")
         raise

@@ -10,6 +10,7 @@ import streamlit as st
 from ui.draw_text import DRAW_TEXT
 from ui.evaluate_text import EVALUATE_TEXT
 from ui.explain_text import EXPLAIN_TEXT
+from ui.job_text import JOB_TEXT
 from ui.sweep_text import SWEEP_TEXT
 from ui.train_text import TRAIN_TEXT
 
@@ -87,6 +88,7 @@ TEXT.update(DRAW_TEXT)  # so does the Draw page, for its newer ones
 TEXT.update(EVALUATE_TEXT)
 TEXT.update(EXPLAIN_TEXT)
 TEXT.update(SWEEP_TEXT)  # and so does the Sweep page
+TEXT.update(JOB_TEXT)  # what every job's view shares (ui/job_events.py)
 
 
 def lang() -> str:
