@@ -17,7 +17,7 @@ from sweep import estimate
 from sweep import job as sweep_jobs
 from sweep.config import ARTICLE, STUDY, SweepConfig, parse_ms, width_range
 from sweep.core import pieces
-from train.engine import device_name, resolve_device
+from train.engine import TrainingError, device_name, resolve_device
 from ui import roles
 from ui.i18n import t
 from ui.job_events import duration
@@ -111,7 +111,7 @@ def study_confirmation(ray: str | None) -> None:
     seconds = estimate.projected_seconds(STUDY)
     try:
         device = device_name(resolve_device(STUDY.device))
-    except Exception:  # noqa: BLE001 - only a label
+    except TrainingError:  # the estimate then says there is none
         device = STUDY.device
     with st.container(border=True, key="sweep_study_box"):
         st.warning(t("sweep_study_confirm", cells=len(STUDY.ks) * len(STUDY.ms), epochs=STUDY.epochs,
