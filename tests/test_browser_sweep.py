@@ -67,17 +67,21 @@ def test_the_sweep_page_at_laptop_and_phone_sizes_in_both_languages(tmp_path, sw
     from sweep.config import SweepConfig
     cfg = SweepConfig(ks=(1, 2), ms=(8, 16, 32), epochs=1, lr=1.0, l2=0.1, subset=2000, backend="numpy")
     sweep_jobs.execute(sweep_jobs.create(cfg, name="tiny"), data=mnist)
-    sweep_jobs.create(cfg, name="waiting one")  # the newest: shown first, waiting or starting
+    waiting = sweep_jobs.create(cfg, name="waiting one")  # the newest: shown first, waiting or starting
     runs = sweep_root.parent
     with streamlit_server({"DIGITLAB_RUNS": str(runs)}) as url, chromium() as browser:
-        for lang, best in (("en", "Best: k = "), ("zh", "最好：k = ")):
+        for lang, best, estimate in (("en", "Best: k = ", "an estimate from a few timed steps"),
+                                     ("zh", "最好：k = ", "根据在这里计时的几步估计")):
             for name, page in (("1280x720", browser.new_page(viewport={"width": 1280, "height": 720})),
                                ("390x844", phone_page(browser))):
                 page.goto(f"{url}/sweep?lang={lang}")
                 page.get_by_text("教程 004" if lang == "zh" else "Seed 004's sweep").first.wait_for(timeout=60_000)
                 page.get_by_text("waiting one").first.wait_for(timeout=30_000)
                 page.screenshot(path=str(ARTIFACTS / f"sweep-{lang}-{name}-live.png"), full_page=True)
+                sweep_jobs.wait(waiting, 180)  # then the form opens: no sweep is active
                 page.goto(f"{url}/sweep?lang={lang}&sweep={sweep_jobs.list_sweeps(runs / 'sweeps')[-1].folder.name}")
                 page.get_by_text(best).wait_for(timeout=60_000)
+                page.get_by_text(estimate).first.wait_for(timeout=60_000)  # the form has drawn, its time measured
+                page.get_by_role("spinbutton").first.wait_for(timeout=60_000)  # and its widgets, not their skeletons
                 page.screenshot(path=str(ARTIFACTS / f"sweep-{lang}-{name}.png"), full_page=True)
                 page.close()
