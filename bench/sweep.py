@@ -22,7 +22,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from model.presets import get  # noqa: E402
-from sweep.core import STUDY, BatchedMLP, SweepConfig, accuracies, loss_fn, pieces, sweep  # noqa: E402
+from sweep.config import STUDY, SweepConfig  # noqa: E402
+from sweep.core import BatchedMLP, accuracies, loss_fn, pieces, sweep  # noqa: E402
 from train.data import load_mnist  # noqa: E402
 from train.engine import device_name, resolve_device, train  # noqa: E402
 

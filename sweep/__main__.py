@@ -8,14 +8,41 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from jobs import background
 from model import store
+from model.batched_mlp import ACTIVATIONS
 from sweep import job as sweep_jobs
-from sweep.core import ACTIVATIONS, ARTICLE, BACKENDS, PROTOCOLS, STUDY, SweepConfig, parse_ms, pieces
+from sweep.config import ARTICLE, BACKENDS, PROTOCOLS, STUDY, SweepConfig, parse_ks, parse_ms
+from sweep.core import pieces
+from train.engine import TrainingError, resolve_device
+
+
+def places(cfg: SweepConfig, out: Path | None, a: argparse.Namespace) -> list[str]:
+    """What is wrong with the device and the files asked for, found before any work starts."""
+    problems = []
+    if cfg.backend == "torch" and (not a.ray or a.ray == "auto"):  # a cluster's workers have their own devices
+        try:
+            resolve_device(cfg.device)
+        except TrainingError as e:
+            problems.append(str(e))
+    if out is not None and out.exists() and not out.is_dir():
+        problems.append(f"--out {out} is a file; name a new folder")
+    elif out is not None and out.exists() and any(out.iterdir()):
+        problems.append(f"--out {out} is not empty; choose a new folder")
+    if a.json:
+        target, folder = Path(a.json), Path(a.json).parent
+        if target.is_dir():
+            problems.append(f"--json {target} is a folder; name a file")
+        elif not folder.is_dir():
+            problems.append(f"--json: there is no folder {folder}")
+        elif not os.access(folder, os.W_OK):
+            problems.append(f"--json: the folder {folder} is not writable")
+    return problems
 
 
 def main(argv=None) -> int:
@@ -45,9 +72,9 @@ def main(argv=None) -> int:
         status = sweep_jobs.execute(out)  # a folder prepared by sweep_jobs.start: run it as configured
         return 0 if status["state"] in ("done", "stopped") else 1
     base = STUDY if a.study else ARTICLE
-    try:
+    try:  # every size is checked before anything is built from it (sweep/config.py)
         changes = {name: value for name, value in (
-            ("ks", tuple(int(v) for v in a.k.split(",")) if a.k else None), ("ms", parse_ms(a.m) if a.m else None),
+            ("ks", parse_ks(a.k) if a.k else None), ("ms", parse_ms(a.m) if a.m else None),
             ("epochs", a.epochs), ("lr", a.lr), ("batch_size", a.batch), ("l2", a.l2), ("activation", a.activation),
             ("protocol", a.protocol), ("backend", a.backend), ("device", a.device), ("seed", a.seed),
             ("subset", a.subset), ("max_units", a.max_units)) if value is not None}
@@ -55,16 +82,17 @@ def main(argv=None) -> int:
     except ValueError as e:
         cfg, problems = None, [str(e)]
     else:
-        problems = cfg.problems()
+        problems = cfg.problems() or places(cfg, out, a)
     if problems:
         print(f"python -m sweep: error: {'; '.join(problems)}", file=sys.stderr)
         return 2
-    if out and out.exists() and any(out.iterdir()):
-        print(f"python -m sweep: error: {out} is not empty; choose a new folder", file=sys.stderr)
-        return 2
     if out is None:
         out = Path(tempfile.mkdtemp(prefix="sweep-"))
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"python -m sweep: error: cannot make the folder {out}: {e.strerror}", file=sys.stderr)
+        return 2
     store.write_json(out / "config.json", {"sweep": cfg.to_dict(), "name": out.name, "ray": a.ray})
     if not a.quiet:
         print(f"{len(cfg.ks) * len(cfg.ms)} cells in {len(pieces(cfg))} pieces → {out}")

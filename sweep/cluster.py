@@ -4,7 +4,8 @@ Ray is optional (requirements-ray.txt) and imported only here. What leaves this 
 task's arguments (the sweep config as a dict, a depth k and a list of widths) and each task's
 result (one row of figures per width); the workers read MNIST from their own checkout's cache.
 A piece is a pure function of its arguments (sweep.core.train_piece), so the rows equal the local
-sweep's. Rows come back piece by piece, in the order the pieces finish.
+sweep's. Rows come back piece by piece, in the order the pieces finish. `runner(address)` is what
+sweep.core.sweep is given: the core itself never imports Ray.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import os
 from collections.abc import Callable, Iterator
 
 from model.paths import REPO
-from sweep.core import Stopped, SweepConfig, train_piece
+from sweep.config import SweepConfig
+from sweep.core import Runner, Stopped, local, train_piece
 
 POLL_S = 0.5  # how often a waiting driver checks for a stop request
 
@@ -66,3 +68,16 @@ def run_on_ray(cfg: SweepConfig, todo: list[tuple[int, tuple[int, ...]]], addres
     finally:
         for ref in pending:  # stopped, or the driver failed: free the cluster
             ray.cancel(ref, force=True)
+
+
+def runner(address: str | None) -> Runner:
+    """The runner for a sweep's `ray` setting: None trains here (sweep.core.local), "auto" or an
+    address sends the pieces to that Ray cluster."""
+    if not address:
+        return local
+
+    def on_ray(cfg, todo, data, on_event, should_stop):  # the workers read their own MNIST; no epoch events
+        return run_on_ray(cfg, todo, address, should_stop)
+
+    on_ray.where = f"ray {address}"
+    return on_ray

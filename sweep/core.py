@@ -9,80 +9,30 @@ shared. One step trains a whole slice of the grid's row, and per-step overhead i
 The grid is cut into pieces: one depth k and a run of consecutive widths whose units add up to at
 most `max_units` (so the block-diagonal matrices stay small). A piece is a pure function of the
 config, which is what lets sweep/cluster.py send pieces to a Ray cluster and get the same numbers.
+`sweep` takes a runner that trains the pieces (here, or on Ray): this module never imports Ray.
+The config and its parsing are sweep/config.py.
 
     python -m sweep --k 1,2 --m 10:300:10 --epochs 2 [--out RUN] [--backend numpy] [--ray auto]
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from model.batched_mlp import ACTIVATIONS, BatchedMLP
+from model.batched_mlp import BatchedMLP
+from sweep.config import SweepConfig
 from train.data import MNIST, load_mnist
 from train.engine import device_name, prepare_data, resolve_device
 
-PROTOCOLS = ("seed004", "plain")   # seed004: 50k/10k/10k, test only when val improves; plain: 60k/test
-BACKENDS = ("torch", "numpy")
-
-
-@dataclass(frozen=True)
-class SweepConfig:
-    ks: tuple[int, ...] = (1,)                        # depths: hidden layers, 1-3
-    ms: tuple[int, ...] = tuple(range(10, 298))       # widths: units per hidden layer
-    epochs: int = 2
-    lr: float = 0.01             # SGD learning rate (the NumPy twin's η)
-    batch_size: int = 10
-    l2: float = 1e-4             # torch: weight_decay; the NumPy twin: λ of (λ/2n)·Σw²
-    activation: str = "sigmoid"
-    protocol: str = "seed004"
-    backend: str = "torch"
-    device: str = "auto"
-    seed: int = 0
-    subset: int = 0              # train on the first N training images only (tests, quick looks)
-    max_units: int = 2048        # hidden units per layer of one piece (one batched model)
-
-    def problems(self) -> list[str]:
-        """What is wrong with this config, in words (empty when it can run)."""
-        out = []
-        if not self.ks or not all(isinstance(k, int) and 1 <= k <= 3 for k in self.ks):
-            out.append("k must be 1-3")
-        if not self.ms or not all(isinstance(m, int) and 1 <= m <= 4096 for m in self.ms):
-            out.append("m must be whole numbers from 1 to 4096")
-        if not 1 <= self.epochs <= 100:
-            out.append("epochs must be 1-100")
-        if not (0 < self.lr <= 100 and math.isfinite(self.lr)):
-            out.append("the learning rate must be above 0 and at most 100")
-        if not 1 <= self.batch_size <= 60_000:
-            out.append("the batch size must be 1-60000")
-        if not (0 <= self.l2 <= 10 and math.isfinite(self.l2)):
-            out.append("L2 must be 0-10")
-        if self.activation not in ACTIVATIONS:
-            out.append(f"activation must be one of {', '.join(ACTIVATIONS)}")
-        if self.protocol not in PROTOCOLS or self.backend not in BACKENDS:
-            out.append(f"protocol must be {' or '.join(PROTOCOLS)}, backend {' or '.join(BACKENDS)}")
-        if self.backend == "numpy" and self.activation != "sigmoid":
-            out.append("the NumPy twin has sigmoid layers only")
-        return out
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "ks": list(self.ks), "ms": list(self.ms)}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> SweepConfig:
-        known = {f.name for f in fields(cls)}
-        d = {k: v for k, v in d.items() if k in known}
-        return cls(**{**d, "ks": tuple(d.get("ks", (1,))), "ms": tuple(d.get("ms", ()))})
-
-
-ARTICLE = SweepConfig()  # the article's PyTorch sweep: k = 1, m = 10…297, 2 epochs (best: m = 247, 93.51%)
-STUDY = SweepConfig(ks=(1, 2, 3), ms=tuple(range(10, 785)), epochs=30)  # the study the article could not run
+# A runner trains the pieces and yields each piece's rows as it finishes:
+# runner(cfg, pieces, data, on_event, should_stop). `local` (below) trains them here, one after the
+# other; sweep/cluster.py makes one that sends them to Ray, so this module never imports Ray.
+Runner = Callable[..., Iterator[list[dict]]]
 
 
 def pieces(cfg: SweepConfig) -> list[tuple[int, tuple[int, ...]]]:
@@ -205,26 +155,32 @@ def _piece_numpy(cfg: SweepConfig, k: int, widths, data, should_stop) -> Iterato
         yield epoch, (acc(x_va, y_va) if len(x_va) else scorer()), scorer
 
 
+def local(cfg: SweepConfig, todo: list[tuple[int, tuple[int, ...]]], data: MNIST | None,
+          on_event: Callable[[dict], None], should_stop: Callable[[], bool]) -> Iterator[list[dict]]:
+    """The runner that trains every piece here, one after the other (with epoch events)."""
+    data = data or load_mnist()
+    for k, widths in todo:
+        yield train_piece(cfg, k, widths, data, on_event, should_stop)
+
+
+local.where = "local"  # what the start event says about a runner
+
+
 def sweep(cfg: SweepConfig, on_event: Callable[[dict], None] | None = None,
-          should_stop: Callable[[], bool] | None = None, ray: str | None = None,
+          should_stop: Callable[[], bool] | None = None, runner: Runner | None = None,
           data: MNIST | None = None) -> list[dict]:
-    """Every piece of the grid, here or on Ray (`ray`: "auto" or a cluster address); events:
+    """Every piece of the grid through `runner` (default: `local`; sweep.cluster.runner for Ray); events:
     start, epoch (a piece's validation accuracies, local only), row (one finished cell), end."""
     emit = on_event or (lambda e: None)
     should_stop = should_stop or (lambda: False)
+    runner = runner or local
     todo, rows, t0 = pieces(cfg), [], time.perf_counter()
     dev = resolve_device(cfg.device) if cfg.backend == "torch" else torch.device("cpu")
     emit({"kind": "start", "cells": len(cfg.ks) * len(cfg.ms), "pieces": len(todo), "device": device_name(dev),
-          "where": f"ray {ray}" if ray else "local"})
+          "where": getattr(runner, "where", "local")})
     stopped = False
     try:
-        if ray:
-            from sweep.cluster import run_on_ray
-            results = run_on_ray(cfg, todo, ray, should_stop)
-        else:
-            data = data or load_mnist()
-            results = (train_piece(cfg, k, w, data, emit, should_stop) for k, w in todo)
-        for piece_rows in results:
+        for piece_rows in runner(cfg, todo, data, emit, should_stop):
             for row in piece_rows:
                 rows.append(row)
                 emit({"kind": "row", **row, "elapsed_s": time.perf_counter() - t0})
@@ -244,12 +200,3 @@ def best_row(rows: list[dict], protocol: str = "seed004") -> dict | None:
     return max(rows, key=lambda r: (r[key], -r["k"], -r["m"])) if rows else None
 
 
-
-def parse_ms(text: str) -> tuple[int, ...]:
-    """"10,30,100" or "10:784" or "10:784:5" (start:stop:step, stop included) → widths."""
-    if ":" in text:
-        parts = [int(v) for v in text.split(":")]
-        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] < 1):
-            raise ValueError("a range is start:stop or start:stop:step, with step ≥ 1")
-        return tuple(range(parts[0], parts[1] + 1, parts[2] if len(parts) == 3 else 1))
-    return tuple(int(v) for v in text.split(","))

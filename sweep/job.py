@@ -23,6 +23,7 @@ from jobs import harness
 from jobs import queue as jobs
 from jobs.folder import FINAL
 from model.presets import get
+from sweep.cluster import runner
 from sweep.core import SweepConfig, best_row, sweep
 from train import run as runs
 
@@ -103,7 +104,8 @@ def execute(folder: Path, data=None) -> dict:
             if event["kind"] == "end":
                 ended.update(event)
 
-        rows = sorted(sweep(cfg, on_event, should_stop, raw.get("ray"), data), key=lambda r: (r["k"], r["m"]))
+        rows = sweep(cfg, on_event, should_stop, runner(raw.get("ray")), data)
+        rows = sorted(rows, key=lambda r: (r["k"], r["m"]))
         rundir.write_json(folder / "results.json", {"config": cfg.to_dict(), "rows": rows})
         return bool(ended.get("stopped")), {"cells_done": len(rows), "seconds": ended.get("seconds"),
                                             "best": best_row(rows, cfg.protocol)}

@@ -1,15 +1,21 @@
 """The batched sweep equals training each shape alone; the CLI, the page's job path and Ray agree."""
 
+import dataclasses
 import json
 import subprocess
 import sys
+import time
+import tracemalloc
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sweep.core import BatchedMLP, SweepConfig, loss_fn, parse_ms, pieces, sweep, train_piece
+from sweep import cluster, estimate
+from sweep.__main__ import main as sweep_cli
+from sweep.config import SweepConfig, parse_ks, parse_ms
+from sweep.core import BatchedMLP, loss_fn, pieces, sweep, train_piece
 
 TINY = SweepConfig(ks=(1, 2), ms=(8, 16), epochs=2, lr=0.5, subset=600, device="cpu")
 
@@ -92,7 +98,23 @@ def test_widths_and_pieces():
     for k in (1, 3):  # every width of every depth exactly once, in order
         assert [m for kk, w in cut if kk == k for m in w] == list(range(10, 785))
     assert SweepConfig(ks=(4,), ms=(0,), backend="numpy", activation="relu").problems() == [
-        "k must be 1-3", "m must be whole numbers from 1 to 4096", "the NumPy twin has sigmoid layers only"]
+        "k must be 1-3", "m must be at most 4096 whole numbers from 1 to 4096",
+        "the NumPy twin has sigmoid layers only"]
+    assert parse_ks("2,1,2") == (1, 2)
+
+
+@pytest.mark.parametrize("text", ["1:1000000000", "1:60000000", "0:10", "10:5", "1:4096:0", ",".join(["5"] * 5000),
+                                  "1" * 5000, "8,-3", "8,,9", "x:9"])
+def test_widths_are_checked_before_anything_is_built(text):
+    """Issue 17.1: "1:60000000" built its whole range (2.7 GB in the server) before the 1-4096 check."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError):
+            parse_ms(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 200_000, f"{text[:20]!r}: {peak:,} bytes before the refusal"
 
 
 def strip(rows):
@@ -124,6 +146,37 @@ def test_the_cli_and_the_page_job_give_each_cells_own_numbers(mnist, tmp_path, m
     assert max(r["val_acc"] for r in cli) > 0.5  # they learnt something: equal numbers are not chance
 
 
+@pytest.mark.parametrize("args, says", [
+    (["--seed", "-1"], "the seed must be a whole number from 0"),
+    (["--subset", "-5"], "the subset must be 0"),
+    (["--max-units", "-5"], "the units per piece must be"),
+    (["--device", "cuda:99"], "GPU"),
+    (["--out", "FILE"], "is a file; name a new folder"),
+    (["--json", "MISSING/rows.json"], "--json: there is no folder"),
+    (["--json", "."], "is a folder; name a file"),
+    (["--m", "1:60000000"], "widths must be from 1 to 4096"),
+    (["--k", "1,x"], "k must be 1-3"),
+])
+def test_the_cli_refuses_bad_arguments_in_one_line_before_any_work(args, says, tmp_path, capsys, monkeypatch):
+    """Issue 17.10: tracebacks for --seed -1, --out at a file, --device cuda:99, --json into a missing folder
+    (after the whole sweep ran); --subset -5 and --max-units -5 accepted silently."""
+    trained = []
+    monkeypatch.setattr("sweep.job.sweep", lambda *a, **k: trained.append(a) or [])  # any work at all shows here
+    (tmp_path / "FILE").write_text("keep me")
+    args = [str(tmp_path / a) if a in ("FILE", "MISSING/rows.json") else a for a in args]
+    tracemalloc.start()
+    try:
+        code = sweep_cli(["--epochs", "1", "--m", "8", "--out", str(tmp_path / "new"), *args])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1, err
+    assert not trained and (tmp_path / "FILE").read_text() == "keep me"
+    assert not (tmp_path / "new").exists() or "--out" in args
+    assert peak < 5_000_000, f"{peak:,} bytes allocated before the refusal"
+
+
 def test_the_cli_refuses_bad_grids():
     bad = subprocess.run([sys.executable, "-m", "sweep", "--k", "5"], capture_output=True, text=True)
     assert bad.returncode == 2 and "k must be 1-3" in bad.stderr
@@ -138,9 +191,23 @@ def test_ray_gives_the_local_numbers(mnist):
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         events = []
-        remote = sweep(cfg, on_event=events.append, ray="auto")
+        remote = sweep(cfg, on_event=events.append, runner=cluster.runner("auto"))
     finally:
         ray.shutdown()
     assert len(pieces(cfg)) == 4 and len(remote) == 6
     assert strip(remote) == strip(local)
     assert [e["kind"] for e in events].count("row") == 6 and events[0]["where"] == "ray auto"
+
+
+def test_the_projected_time_is_measured_here_cached_and_scales_with_the_work():
+    """Issue 17.8 / 15: a sweep's time is projected from a few timed steps on this machine, before it starts."""
+    cfg = SweepConfig(ks=(1, 2), ms=(8, 16, 300), epochs=2, subset=2000, device="cpu", max_units=24)
+    first = estimate.projected_seconds(cfg)
+    t0 = time.perf_counter()
+    again = estimate.projected_seconds(cfg)
+    assert time.perf_counter() - t0 < 0.05 and again == first > 0  # cached: nothing measured twice
+    assert estimate.projected_seconds(dataclasses.replace(cfg, epochs=4)) == pytest.approx(2 * first)
+    more = estimate.projected_seconds(dataclasses.replace(cfg, subset=8000))
+    assert more > 2 * first  # 4× the steps, the same scoring
+    if not torch.cuda.is_available():
+        assert estimate.projected_seconds(dataclasses.replace(cfg, device="cuda")) is None

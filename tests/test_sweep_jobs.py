@@ -15,6 +15,7 @@ from sweep import job as sweep_jobs
 from sweep.core import SweepConfig
 from tests import apptest
 from train import run as train_run
+from ui.safe_text import md
 
 # six one-width pieces; the test holds it after each row (tests/hold/sitecustomize.py) until it lets go
 SWEEP = SweepConfig(ks=(1,), ms=(8, 16, 24, 32, 40, 48), epochs=2, lr=0.5, subset=3000, device="cpu", max_units=8)
@@ -54,7 +55,7 @@ def test_start_live_rows_reload_and_stop(hold):
 
     at = open_page()  # a fresh session, as after a reload: the running sweep is shown, live
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    assert f"{folder.name}: training" in text
+    assert f"{md(folder.name)}: training" in text  # names from folders are shown escaped
     assert "of 6 models done" in text and "left" in text
 
     sweep_jobs.stop(folder)
@@ -65,7 +66,7 @@ def test_start_live_rows_reload_and_stop(hold):
     assert 1 <= len(kept) < 6 and (folder / "results.json").exists()
 
     at = open_page("zh")  # and after it ended: the result loads, in Chinese too
-    assert any(f"{folder.name}：已停止" in m.value for m in at.markdown)
+    assert any(f"{md(folder.name)}：已停止" in m.value for m in at.markdown)
     assert any("最好：k = 1" in s.value for s in at.success)
 
 

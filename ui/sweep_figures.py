@@ -3,7 +3,9 @@
 Seed 004's plot is accuracy against the width m with one line per depth k; the heatmap shows the
 same grid at a glance. While a piece trains, its cells show the latest epoch's validation accuracy,
 and a finished cell shows its best validation accuracy (or its test accuracy under the plain
-protocol), so the lines fill in and settle. No Streamlit here.
+protocol), so the lines fill in and settle: a cell still training is drawn hollow, a finished one
+filled, so the points agree with "n of N done". A chart with nothing to show yet draws no axes,
+only its note. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ def cell_scores(events: list[dict], protocol: str = "seed004") -> dict[tuple[int
     return out
 
 
+def finished(events: list[dict]) -> set[tuple[int, int]]:
+    """The (k, m) cells whose rows are in."""
+    return {(e["k"], e["m"]) for e in events if e.get("kind") == "row"}
+
+
 def progress(events: list[dict], epochs: int) -> dict:
     """Where a sweep stands: the piece's depth and epoch, cells done of all, cells/s and seconds left.
     Work is counted in cell-epochs, so the estimate moves within a piece, not only when one ends."""
@@ -48,7 +55,7 @@ def progress(events: list[dict], epochs: int) -> dict:
     elapsed = max(elapsed, piece_s)
     rate = work / elapsed if elapsed else 0.0          # cell-epochs per second
     left = (cells * epochs - work) / rate if rate else None
-    return {"cells": cells, "done": len(done_rows), "k": (last or {}).get("k"),
+    return {"cells": cells, "done": len(done_rows), "training": len(training), "k": (last or {}).get("k"),
             "epoch": (last or {}).get("epoch", epochs if last else 0), "cells_per_s": rate / max(epochs, 1),
             "left_s": left, "ended": any(e.get("kind") == "end" for e in events)}
 
@@ -62,19 +69,38 @@ def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str, height: int = 
     return fig
 
 
-def lines_figure(scores: dict[tuple[int, int], float], title: str, ytitle: str) -> go.Figure:
-    """Seed 004's plot: accuracy against m, one line per k (markers show each trained width)."""
+def empty_figure(title: str, note: str, height: int = 380) -> go.Figure:
+    """A chart with nothing in it yet: its title and a note, no axes (plotly would invent a range)."""
+    fig = _layout(go.Figure(), title, "", "", height)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=note, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=14, color="#64748b"))
+    return fig
+
+
+def lines_figure(scores: dict[tuple[int, int], float], title: str, ytitle: str, note: str = "",
+                 done: set[tuple[int, int]] | None = None) -> go.Figure:
+    """Seed 004's plot: accuracy against m, one line per k (markers show each trained width: filled
+    when the cell is finished, hollow while it trains; `done` None: all finished)."""
+    if not scores:
+        return empty_figure(title, note)
     fig = go.Figure()
     for k in sorted({k for k, _ in scores}):
         pts = sorted((m, v) for (kk, m), v in scores.items() if kk == k)
+        hollow = [done is not None and (k, m) not in done for m, _ in pts]
         fig.add_trace(go.Scatter(x=[m for m, _ in pts], y=[v for _, v in pts], name=f"k = {k}",
                                  mode="lines+markers", line=dict(color=K_COLORS.get(k), width=2),
-                                 marker=dict(size=5 if len(pts) > 60 else 8)))
+                                 marker=dict(size=5 if len(pts) > 60 else 8, line=dict(width=2, color=K_COLORS.get(k)),
+                                             symbol=["circle-open" if h else "circle" for h in hollow])))
     return _layout(fig, title, "m", ytitle)
 
 
-def heatmap_figure(scores: dict[tuple[int, int], float], ks: list[int], ms: list[int], title: str) -> go.Figure:
+def heatmap_figure(scores: dict[tuple[int, int], float], ks: list[int], ms: list[int], title: str,
+                   note: str = "") -> go.Figure:
     """The (k, m) grid coloured by accuracy; cells not trained yet are blank."""
+    if not scores:
+        return empty_figure(title, note, height=120 + 60 * len(ks))
     z = [[scores.get((k, m)) for m in ms] for k in ks]
     fig = go.Figure(go.Heatmap(z=z, x=[str(m) for m in ms], y=[f"k = {k}" for k in ks], colorscale="Viridis",
                                colorbar=dict(tickformat=".0%"),

@@ -1,4 +1,6 @@
-"""The Sweep page's strings, in English and Chinese, merged into ui.i18n.TEXT (key → (en, zh))."""
+"""The Sweep page's strings, in English and Chinese, merged into ui.i18n.TEXT (key → (en, zh)).
+
+"Seed 004" is the source tutorial: in Chinese 教程 004 or 原文, never 种子 (that is the random seed)."""
 
 SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "page_sweep": ("Sweep", "网格搜索"),
@@ -45,10 +47,31 @@ SWEEP_TEXT: dict[str, tuple[str, str]] = {
                           "Ray 地址（auto：加入本机所在的集群，没有就启动一个）"),
     "sweep_subset": ("Train on the first N images only (0: all)", "只用前 N 张训练图片（0：全部）"),
     "sweep_start": ("Start sweep", "开始搜索"),
-    "sweep_study": ("Start the whole study (k 1–3, m 10–784, 30 epochs)", "开始完整研究（k 1–3，m 10–784，30 轮）"),
-    "sweep_study_help": ("2,325 models, 30 epochs each. Days on a laptop's CPU: see BENCHMARKS.md; meant for a "
-                         "GPU or a Ray cluster.", "2,325 个模型，每个 30 轮。在笔记本 CPU 上要几天（见 "
-                         "BENCHMARKS.md），适合 GPU 或 Ray 集群。"),
+    "sweep_study": ("The whole study (k 1–3, m 10–784, 30 epochs)…", "完整研究（k 1–3，m 10–784，30 轮）…"),
+    "sweep_study_help": ("2,325 models, 30 epochs each: days on a laptop's CPU, meant for a GPU or a Ray cluster. "
+                         "You confirm it first.", "2,325 个模型，每个 30 轮：在笔记本 CPU 上要几天，适合 GPU 或 "
+                         "Ray 集群。开始前会先请你确认。"),
+    "sweep_study_confirm": ("The whole study trains {cells:,} models for {epochs} epochs each. On this machine "
+                            "({device}) it would take **about {eta}** (an estimate from a few timed steps here). "
+                            "Start it?",
+                            "完整研究要训练 {cells:,} 个模型，每个 {epochs} 轮。在这台机器（{device}）上大约要 "
+                            "**{eta}**（根据在这里计时的几步估计）。要开始吗？"),
+    "sweep_study_yes": ("Yes, start the whole study", "是的，开始完整研究"),
+    "sweep_study_no": ("Cancel", "取消"),
+    "sweep_eta": ("About {eta} on this machine: an estimate from a few timed steps here.",
+                  "在这台机器上大约 {eta}：根据在这里计时的几步估计。"),
+    "sweep_eta_ray": ("About {eta} on this machine alone (an estimate from a few timed steps here); a cluster "
+                      "shares it among its workers.",
+                      "只用这台机器大约 {eta}（根据在这里计时的几步估计）；集群会把它分给各个节点。"),
+    "sweep_eta_none": ("No estimate: this machine has no such device.", "无法估计：这台机器没有这个设备。"),
+    "sweep_eta_queued": ("Projected time once it starts: about {eta} (an estimate from a few timed steps here).",
+                         "开始之后预计要 {eta}（根据在这里计时的几步估计）。"),
+    "sweep_teacher_only": ("Only the teacher can start, stop or delete sweeps; you can watch them here.",
+                           "只有老师可以开始、停止或删除搜索；你可以在这里观看。"),
+    "sweep_loading": ("Loading the data…", "正在加载数据…"),
+    "sweep_chart_waiting": ("Points appear after each piece's first epoch.",
+                            "每个批量块的第一轮结束后，这里会出现点。"),
+    "sweep_chart_empty": ("No models finished.", "没有完成的模型。"),
     "sweep_article": ("Reset to the article's setting", "恢复原文设置"),
     "sweep_cells": ("{cells} models in {pieces} batched pieces", "{cells} 个模型，分成 {pieces} 个批量块"),
     "sweep_bad": ("This sweep cannot start: {why}", "无法开始：{why}"),
@@ -59,11 +82,10 @@ SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "sweep_current": ("This sweep", "当前搜索"),
     "sweep_none": ("No sweep yet: start one above.", "还没有搜索：在上面开始一个。"),
     "sweep_state": ("{name}: {state}", "{name}：{state}"),
-    "sweep_progress": ("Depth k = {k}, epoch {epoch} of {epochs} · {done} of {cells} models done · "
-                       "{rate:.2f} models/s · about {left} left",
-                       "深度 k = {k}，第 {epoch}/{epochs} 轮 · 已完成 {done}/{cells} 个模型 · 每秒 {rate:.2f} 个 · "
-                       "还要约 {left}"),
-    "sweep_waiting": ("Starting…", "正在启动…"),
+    "sweep_progress": ("Depth k = {k}, epoch {epoch} of {epochs} · {done} of {cells} models done, {training} "
+                       "training (hollow points) · {rate:.2f} models/s · about {left} left",
+                       "深度 k = {k}，第 {epoch}/{epochs} 轮 · 已完成 {done}/{cells} 个模型，{training} 个训练中"
+                       "（空心点）· 每秒 {rate:.2f} 个 · 还要约 {left}"),
     "sweep_stop": ("Stop", "停止"),
     "sweep_plot_title": ("Validation accuracy against m, one line per k", "验证准确率随 m 的变化，每个 k 一条线"),
     "sweep_plot_title_test": ("Test accuracy against m, one line per k", "测试准确率随 m 的变化，每个 k 一条线"),
@@ -89,6 +111,7 @@ SWEEP_TEXT: dict[str, tuple[str, str]] = {
     "sweep_delete": ("Delete selected", "删除所选"),
     "sweep_deleted": ("Deleted {n} sweep(s).", "已删除 {n} 次搜索。"),
     "sweep_delete_running": ("{name} is still running: stop it first.", "{name} 还在运行：请先停止。"),
+    "sweep_epochs_short": ("{n} ep", "{n} 轮"),
     "sweep_col_name": ("Sweep", "搜索"),
     "sweep_col_state": ("State", "状态"),
     "sweep_col_grid": ("Grid", "网格"),
