@@ -116,7 +116,7 @@ def test_a_students_forged_clicks_start_stop_and_delete_nothing(sweep_root, mnis
     at.multiselect(key="sweep_chosen").set_value([folder.name]).run()
     assert at.button(key="sweep_delete").disabled
     forged_click(at, "sweep_delete")
-    assert [s.folder for s in sweep_jobs.list_sweeps()] == [folder] and folder.exists() and not jobs.list_runs()
+    assert [s.folder for s in sweep_jobs.list_sweeps()] == [folder] and folder.exists() and not train_run.list_runs()
 
 
 def test_an_empty_or_waiting_chart_draws_no_axes():
