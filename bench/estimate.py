@@ -52,7 +52,8 @@ def main(argv=None) -> int:
             t = time.perf_counter()
             subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
             actual = time.perf_counter() - t
-            print(f"{name:12s} {cfg.epochs} epoch(s) of {estimate.plan(cfg).n_train:,} images: estimate {guess:6.1f} s, "
+            n = estimate.plan(cfg).n_train
+            print(f"{name:12s} {cfg.epochs} epoch(s) of {n:,} images: estimate {guess:6.1f} s, "
                   f"actual {actual:6.1f} s, ratio {guess / actual:.2f} (measuring took {measured_s:.1f} s; "
                   f"{speed.train_per_s:,.0f} images/s, start {speed.startup_s:.1f} s)", flush=True)
     return 0

@@ -147,7 +147,7 @@ _P = [
     Preset("quick", "Quick CNN: watch it learn", "A small CNN (two conv blocks of 12 and 24 filters with batch "
            "norm, no dense layer), AdamW with one-cycle, 2 epochs: about 98.5% in under 30 s of training on one "
            "laptop core, so a class can watch it learn.",
-           "Digit Lab", "LeCun 1998: LeNet-1, a CNN of this size, 1.7% error → 98.3%", 0.983,
+           "Digit Lab", "LeCun 1998: LeNet-1, a smaller CNN, 1.7% error → 98.3%", 0.983,
            TrainConfig(CNNConfig(blocks=(ConvBlock(12, batch_norm=True), ConvBlock(24, batch_norm=True)),
                                  dense=(), input="standard"),
                        preset="quick", optimizer="adamw", lr=3e-3, batch_size=128, epochs=2, schedule="onecycle")),

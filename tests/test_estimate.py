@@ -1,5 +1,5 @@
-"""train/estimate.py: memory against what a run really takes, the refusal of one that cannot fit (the CLI's
-too), the work a run does, the advice before Start, and the measured throughput cached per model."""
+"""train/memory.py and train/estimate.py: memory against what a run really takes, the refusal of one that
+cannot fit (the CLI's too), the work a run does, the advice before Start, and the throughput cached per model."""
 
 import json
 import subprocess
@@ -12,7 +12,7 @@ from jobs import folder as rundir
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from model.paths import REPO
 from model.presets import PRESETS, TrainConfig
-from train import estimate
+from train import estimate, memory
 
 # issue 17's "My CNN": 256 filters, 3 blocks of 7×7, a 4096-unit dense layer, batch 60,000 (the form's blocks)
 HUGE = TrainConfig(CNNConfig(blocks=tuple(ConvBlock(256 * 2**i, kernel=7, batch_norm=True, dropout=0.25)
@@ -20,14 +20,14 @@ HUGE = TrainConfig(CNNConfig(blocks=tuple(ConvBlock(256 * 2**i, kernel=7, batch_
 
 
 def test_the_issue_config_is_refused_with_the_estimate_and_the_limit():
-    m = estimate.memory(HUGE)
+    m = memory.memory(HUGE)
     assert not m.fits and m.need > 100 * 2**30  # hundreds of GB: the activations of 60,000 images at once
     with pytest.raises(ValueError) as e:
-        estimate.check_memory(HUGE)
+        memory.check_memory(HUGE)
     sentence = str(e.value)
-    assert f"needs about {estimate.size_text(m.need)}" in sentence and "60,000 images at a time" in sentence
+    assert f"needs about {memory.size_text(m.need)}" in sentence and "60,000 images at a time" in sentence
     assert "this computer has" in sentence and "free" in sentence and "smaller batch" in sentence
-    estimate.check_memory(PRESETS["quick"].train)  # an ordinary run passes
+    memory.check_memory(PRESETS["quick"].train)  # an ordinary run passes
 
 
 PEAK = """import resource, sys
@@ -51,7 +51,7 @@ def test_the_memory_estimate_is_near_what_a_run_takes(model, batch):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     peak = int(done.stdout.split()[-1])
-    need = estimate.memory(TrainConfig(eval(model), batch_size=batch, device="cpu")).need
+    need = memory.memory(TrainConfig(eval(model), batch_size=batch, device="cpu")).need
     assert 0.8 <= need / peak <= 1.6, (need / 2**20, peak / 2**20)
 
 

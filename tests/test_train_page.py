@@ -174,7 +174,7 @@ def test_the_page_speaks_chinese(runs):
     assert submit_button(at).label == "开始训练"
     assert at.selectbox(key="train_preset").options[0] == "快速 CNN：看它学习"
     captions = [c.value for c in at.caption]
-    assert "原文报告：LeCun 1998：同样大小的 CNN LeNet-1，错误率 1.7% → 98.3%" in captions, captions
+    assert "原文报告：LeCun 1998：更小的 CNN LeNet-1，错误率 1.7% → 98.3%" in captions, captions
     assert any(i.value.startswith("在这台电脑上需要约") for i in at.info), [i.value for i in at.info]
     assert any(c.value.startswith("Digit Lab 自己的配方 · 一个小 CNN") for c in at.caption), captions
 

@@ -136,7 +136,7 @@ def config_folder(a: argparse.Namespace) -> Path:
 def main(argv=None) -> int:
     a = parse_args(argv)
     from jobs import background  # here, so this edit stays out of the imports other branches change
-    from train.estimate import check_memory
+    from train.memory import check_memory
     background.apply()  # a job started by the app yields the CPU to it (jobs/background.py)
     try:
         if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):

@@ -8,12 +8,11 @@ too small to learn anything.
   `RUNS/.speed.json`, so a rerun, another session or a restarted server finds it. A child, not the server:
   torch's thread count belongs to the whole process (the students' answers run on one thread), and a
   measurement that takes long must not hold up anyone else.
-- Memory (`memory`, `check_memory`): weights, gradients, the optimiser's state and the activations kept
-  for one batch's backward pass, against what the device has free (psutil; CUDA's own count on a GPU).
+- Memory: train/memory.py (the form and the CLI refuse a run that cannot fit).
 - Advice (`advice`): a run longer than a lesson, or one with too few steps or images to learn anything.
 
 This lives in train/ because every figure is the engine's: its steps, its scoring batches, its data on the
-device. `python -m train.estimate --preset quick [--epochs N]` prints all three.
+device. `python -m train.estimate --preset quick [--epochs N]` prints the time, the memory and the advice.
 """
 
 from __future__ import annotations
@@ -33,8 +32,9 @@ import numpy as np
 from jobs import background
 from jobs import folder as rundir
 from model import presets
-from model.nets import CNNConfig, MLPConfig, config_to_dict, count_params
+from model.nets import config_to_dict
 from model.presets import Caution, TrainConfig
+from train.memory import check_memory, device, memory, size_text
 
 LESSON_S = 600          # a run longer than this outlasts the part of a lesson it is for
 MIN_STEPS = 300         # fewer optimiser steps than this barely move the weights (seed 004's try: 200 → 19%)
@@ -42,96 +42,6 @@ MIN_IMAGES = 10_000     # fewer images seen in all than this cannot show ten dig
 TEST_IMAGES = 10_000    # the MNIST test set, scored after every epoch
 MEASURE_S = 0.6         # seconds of timed steps per measurement: steady enough, short enough to wait for
 MEASURE_TIMEOUT_S = 120
-OPT_STATE = {"sgd": 0, "adam": 2, "adamw": 2, "adamax": 2, "rmsprop": 1, "adadelta": 2}  # tensors per weight
-
-
-def _device(cfg: TrainConfig) -> str:
-    """The job's device slot: 'cpu', 'cuda:N' or 'mps' (resolved as the engine resolves it)."""
-    from train.engine import resolve_device  # torch: only when a figure is asked for
-    dev = resolve_device(cfg.device)
-    return f"cuda:{dev.index or 0}" if dev.type == "cuda" else dev.type
-
-
-# ---------------------------------------------------------------------------------------------------
-# memory
-
-
-def _activations(model) -> tuple[int, int]:
-    """(values kept for the backward pass, largest single output) per image, counted from the config.
-
-    Each layer's output is kept by the op after it (conv, activation, batch norm, pool); a max pool also
-    keeps its int64 indices (2 float32 each), a dropout its mask; scaling the input makes two copies."""
-    kept, peak, side, ch = 784 * 3, 784, 28, 1
-    if isinstance(model, CNNConfig):
-        for b in model.blocks:
-            side += 2 * b.pad_before
-            kept += ch * side * side if b.pad_before else 0
-            for _ in range(b.convs):
-                side -= b.kernel - 1 if b.padding == "valid" else 0
-                ch, out = b.filters, b.filters * side * side
-                kept, peak = kept + out * (3 if b.batch_norm else 2), max(peak, out)
-            if b.pool:
-                side //= b.pool
-                kept += ch * side * side * (3 if b.pool_kind == "max" else 1)
-            kept += int(ch * side * side * 1.25) if b.dropout else 0
-        dense, norm, drop = model.dense, False, model.dense_dropout
-    else:
-        dense, norm, drop = model.hidden, model.batch_norm, model.dropout
-    for h in (*dense, 10):
-        kept, peak = kept + h * (2 + norm) + (int(h * 1.25) if drop else 0), max(peak, h)
-    return kept, peak
-
-
-@dataclass(frozen=True)
-class Memory:
-    need: int      # bytes the run would use at its peak (estimated)
-    free: int      # bytes its device has free now
-    device: str    # cpu, cuda:N or mps
-    batch: int
-
-    @property
-    def fits(self) -> bool:
-        return self.need <= self.free
-
-
-def _free(device: str) -> int:
-    if device.startswith("cuda"):
-        import torch
-        return int(torch.cuda.mem_get_info(int(device.split(":")[1]))[0])
-    import psutil
-    return int(psutil.virtual_memory().available)
-
-
-def memory(cfg: TrainConfig, drawings: int = 0) -> Memory:
-    """What `cfg` needs at its peak: weights, gradients and optimiser state (float32), the activations of one
-    training batch with room for their gradients, or of one scoring batch, whichever is more; MNIST on
-    the device; and the process itself (torch's libraries on a CPU, the CUDA context on a GPU)."""
-    device = _device(cfg)
-    params = count_params(cfg.model)
-    states = OPT_STATE[cfg.optimizer] + (cfg.optimizer == "sgd" and cfg.momentum > 0)
-    kept, peak = _activations(cfg.model)
-    train_batch = 4 * cfg.batch_size * (kept + 2 * peak + (12 * 784 if cfg.augment else 0))
-    score_batch = 4 * (8192 if device.startswith("cuda") else 2000) * 2 * peak
-    data = (70_000 + drawings) * (784 + 8) * (1 if device.startswith("cuda") else 2)  # uint8 + int64 labels
-    process = 500 * 2**20 if device.startswith("cuda") else 400 * 2**20
-    need = 4 * params * (2 + states) + max(train_batch, score_batch) + data + process
-    return Memory(need, _free(device), device, cfg.batch_size)
-
-
-def size_text(n: int) -> str:
-    """Bytes as a person reads them: '850 MB', '38.5 GB'."""
-    return f"{n / 2**30:,.1f} GB" if n >= 2**30 else f"{max(n, 2**20) / 2**20:,.0f} MB"
-
-
-def check_memory(cfg: TrainConfig, drawings: int = 0) -> Memory:
-    """Refuse (ValueError, with the estimate and the limit) a run that would not fit in memory."""
-    m = memory(cfg, drawings)
-    if not m.fits:
-        where = "this computer" if m.device in ("cpu", "mps") else f"the GPU ({m.device})"
-        raise ValueError(f"this run needs about {size_text(m.need)} of memory (the model, its optimiser and the "
-                         f"activations of {m.batch:,} images at a time); {where} has {size_text(m.free)} free: "
-                         "use a smaller batch or a smaller model")
-    return m
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,7 +62,7 @@ def speed_key(cfg: TrainConfig) -> str:
     """What the throughput depends on: the model, the batch, the step's work, the device and its threads."""
     import torch
     return json.dumps({"model": config_to_dict(cfg.model), "batch": cfg.batch_size, "optimizer": cfg.optimizer,
-                       "loss": cfg.loss, "augment": cfg.augment, "device": _device(cfg),
+                       "loss": cfg.loss, "augment": cfg.augment, "device": device(cfg),
                        "threads": os.environ.get(background.THREADS) or "default", "torch": torch.__version__},
                       sort_keys=True)
 
@@ -199,14 +109,6 @@ def measure(cfg: TrainConfig, busy: bool = False) -> Speed:
     tmp.write_text(json.dumps(table))
     os.replace(tmp, path)  # whole or not at all; two sessions measuring at once only lose a cache entry
     return speed
-
-
-def speed(cfg: TrainConfig, may_measure: bool = True, busy: bool = False) -> Speed | None:
-    """The cached throughput, measured now if there is none (or only one taken while the device was busy)."""
-    s = cached(cfg)
-    if s is not None and (busy or not s.busy) or not may_measure:
-        return s
-    return measure(cfg, busy)
 
 
 def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int) -> tuple[float, float, float]:
@@ -320,7 +222,7 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"python -m train.estimate: refused: {e}", file=sys.stderr)
         return 2
-    p, s = plan(cfg), speed(cfg)
+    p, s = plan(cfg), cached(cfg) or measure(cfg)
     print(f"{args.preset}: {p.epochs} epochs of {p.n_train:,} images, {p.steps:,} steps: about {seconds(p, s):.0f} s "
           f"({s.train_per_s:,.0f} images/s training, {s.eval_per_s:,.0f} scoring, {s.startup_s:.1f} s to start, "
           f"{s.threads} threads)")

@@ -18,7 +18,7 @@ from classroom import drawings as collection
 from jobs import queue as jobs
 from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
-from train import estimate
+from train import estimate, memory
 from ui import roles
 from ui.i18n import lang, t
 from ui.safe_text import md
@@ -172,10 +172,10 @@ def costs(cfg: presets.TrainConfig, drawings: int) -> bool:
 
     Only the teacher's form measures a model's speed (a child process, once per model and machine): forty
     students changing a form must not start forty measurements."""
-    mem = estimate.memory(cfg, drawings)
+    mem = memory.memory(cfg, drawings)
     where = t("est_here") if mem.device in ("cpu", "mps") else t("est_gpu", device=mem.device)
     if not mem.fits:
-        st.error(t("est_memory", need=estimate.size_text(mem.need), free=estimate.size_text(mem.free), where=where,
+        st.error(t("est_memory", need=memory.size_text(mem.need), free=memory.size_text(mem.free), where=where,
                    batch=mem.batch), icon=":material/memory:")
         return False
     p = estimate.plan(cfg, drawings)
@@ -193,7 +193,7 @@ def costs(cfg: presets.TrainConfig, drawings: int) -> bool:
     total = estimate.seconds(p, speed) if speed else None
     if total is not None:
         st.info(t("est_time", time=duration(total), where=where, speed=speed.train_per_s,
-                  memory=estimate.size_text(mem.need)), icon=":material/timer:")
+                  memory=memory.size_text(mem.need)), icon=":material/timer:")
     elif speed is None and key not in failed:
         st.caption(t("est_unmeasured"))
     base = presets.PRESETS.get(cfg.preset)

@@ -229,7 +229,7 @@ TITLE_ZH: dict[str, str] = {
     "mlp-300": "LeCun 两层网络，300 个隐藏单元",
 }
 REPORTED_ZH: dict[str, str] = {
-    "quick": "LeCun 1998：同样大小的 CNN LeNet-1，错误率 1.7% → 98.3%",
+    "quick": "LeCun 1998：更小的 CNN LeNet-1，错误率 1.7% → 98.3%",
     "mlp": "LeCun 1998：三层网络，500+150 个隐藏单元，97.05%",
     "cnn": "Simard 2003：用弹性形变训练的 CNN，99.6%",
     "seed000-mlp": "91.085%（Kaggle 测试集）",
