@@ -35,7 +35,7 @@ def test_train_from_the_page_stop_and_pick_the_model(tmp_path):
         page.goto(url + "/train")
         page.get_by_role("heading", name="Train a model").wait_for(timeout=30_000)
         # 001 · Keras MLP on 3,000 images at batch 16: ~190 steps an epoch, long enough to watch and stop
-        page.get_by_role("combobox", name="Start from").click()
+        page.get_by_role("combobox", name="Recipe").click()
         page.get_by_role("option", name="001 · Keras MLP").click()
         page.get_by_text("Advanced").click()
         set_number(page, "Batch size", 16)

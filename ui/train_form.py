@@ -111,9 +111,10 @@ def how_long() -> tuple[dict, bool]:
 def class_drawings() -> tuple[int, int]:
     """ "Include the class's drawings" and its weight beside it; (repeats per drawing, drawings saved)."""
     n = collection.count() or 0
-    a, b = st.columns([3, 2], vertical_alignment="bottom")
-    use = a.checkbox(t("train_use_drawings", n=n), key="train_use_drawings", disabled=not n)
-    weight = b.number_input(t("train_drawings_weight"), 0, 100, 5, step=1, key="train_drawings",
+    # the checkbox gets the whole row: in a column Streamlit cuts its label short at the projector's width
+    use = st.checkbox(t("train_use_drawings"), key="train_use_drawings", disabled=not n,
+                      help=t("train_drawings_help", n=n))
+    weight = st.columns(2)[0].number_input(t("train_drawings_weight"), 0, 100, 5, step=1, key="train_drawings",
                             help=t("train_drawings_help", n=n), disabled=not n)
     return (int(weight) if use and n else 0), n
 
