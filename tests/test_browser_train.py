@@ -44,7 +44,7 @@ def test_train_from_the_page_stop_and_pick_the_model(tmp_path):
         page.get_by_role("textbox", name="Name", exact=True).fill("browser run")
         page.get_by_role("textbox", name="Name", exact=True).press("Enter")
         page.wait_for_timeout(300)
-        page.get_by_role("button", name="Start training").click()
+        page.get_by_role("button", name="Start training").click(timeout=120_000)  # after each new model is timed
 
         first = wait_points(page, 0)
         later = wait_points(page, first + 2)  # the curve gains points within the first epoch
