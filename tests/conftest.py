@@ -1,6 +1,7 @@
 """Shared fixtures: the real MNIST (fetched once by the setup script) and tiny training configs."""
 
 import dataclasses
+import shutil
 
 import pytest
 
@@ -32,17 +33,30 @@ def canvas(monkeypatch):
     return drawn
 
 
+@pytest.fixture(scope="session")
+def speeds(tmp_path_factory):
+    """One throughput cache (train/estimate.py) for the session: each model is measured once, for real."""
+    return tmp_path_factory.mktemp("speeds") / ".speed.json"
+
+
 @pytest.fixture
-def runs(tmp_path, monkeypatch):
-    """An empty runs folder ($DIGITLAB_RUNS) for job tests; afterwards no run or sweep is left running."""
+def runs(tmp_path, monkeypatch, speeds):
+    """An empty runs folder ($DIGITLAB_RUNS) for job tests, with the measured speeds so far, and no teacher key
+    (this computer's one user is the teacher); afterwards no run or sweep is left running."""
     from jobs import queue as jobs
     root = tmp_path / "runs"
+    root.mkdir()
+    if speeds.exists():
+        shutil.copy(speeds, root / ".speed.json")
     monkeypatch.setenv("DIGITLAB_RUNS", str(root))
+    monkeypatch.delenv("DIGITLAB_TEACHER_KEY", raising=False)
     yield root
     for job in jobs.snapshot(root).jobs:
         if job.active:
             jobs.stop(job.folder)
             jobs.wait(job.folder, 120)
+    if (root / ".speed.json").exists():
+        shutil.copy(root / ".speed.json", speeds)
 
 
 @pytest.fixture

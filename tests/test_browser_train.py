@@ -37,14 +37,16 @@ def test_train_from_the_page_stop_and_pick_the_model(tmp_path):
         page.goto(url + "/train")
         page.get_by_role("heading", name="Train a model").wait_for(timeout=30_000)
         # 001 · Keras MLP on 3,000 images at batch 16: ~190 steps an epoch, long enough to watch and stop
-        set_number(page, "Batch size", 16)
-        set_number(page, "Epochs", 200)  # far more than the test waits for, even on a fast machine
+        page.get_by_role("combobox", name="Recipe").click()
+        page.get_by_role("option", name="001 · Keras MLP").click()
         page.get_by_text("Advanced").click()
+        set_number(page, "Batch size", 16)
+        set_number(page, "How long: epochs", 200)  # far more than the test waits for, even on a fast machine
         set_number(page, "Training images (0 = all)", 3000)
         page.get_by_role("textbox", name="Name", exact=True).fill("browser run")
         page.get_by_role("textbox", name="Name", exact=True).press("Enter")
         settled(page)
-        page.get_by_role("button", name="Start training").click()
+        page.get_by_role("button", name="Start training").click(timeout=120_000)  # after each new model is timed
         clicked = time.perf_counter()
 
         first = wait_points(page, 0)

@@ -18,17 +18,28 @@ from ui import curves
 
 
 def open_page(lang="en"):
-    return apptest.open_page("app_pages/train.py", lang, timeout_s=30)
+    return apptest.open_page("app_pages/train.py", lang, timeout_s=180)  # a model's first speed measurement
 
 
 def submit_button(at):
     return at.button(key="train_submit")
 
 
+def forged_click(at):
+    """Send a click on Start where the page shows it disabled, as a hostile browser could (AppTest's own
+    refusal is lifted here). Streamlit drops a click on a button it drew disabled, and the form checks
+    `roles.is_teacher()` again where the job is submitted."""
+    button = submit_button(at)
+    button.proto.disabled = False
+    button.click().run()
+
+
 def test_the_form_offers_every_preset_with_its_reported_figure(runs):
     at = open_page()
     assert at.title[0].value == "Train a model"
     assert at.selectbox(key="train_preset").options == [p.title for p in PRESETS.values()]
+    assert at.selectbox(key="train_preset").value == "quick"  # the page opens on the recipe a class can watch
+    assert any(c.value.startswith("Digit Lab's own recipe · A small CNN") for c in at.caption)
     at.selectbox(key="train_preset").set_value("lenet5").run()
     assert any("LeNet-5" in c.value for c in at.caption)
     assert any(PRESETS["lenet5"].reported in c.value for c in at.caption)
@@ -69,7 +80,7 @@ def test_unwise_settings_are_warned_and_impossible_combinations_explained(runs):
 def test_unwise_settings_are_warned_about_in_the_readers_language(runs, lang, long, high):
     # the fields are set through session state: AppTest formats a Chinese picker's value outside the
     # page's run, in English, and then cannot find it among the Chinese options
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page("app_pages/train.py")
@@ -133,6 +144,11 @@ def test_the_page_speaks_chinese(runs):
     at = open_page("zh")
     assert at.title[0].value == "训练一个模型"
     assert submit_button(at).label == "开始训练"
+    assert at.selectbox(key="train_preset").options[0] == "快速 CNN：看它学习"
+    captions = [c.value for c in at.caption]
+    assert "原文报告：LeCun 1998：更小的 CNN LeNet-1，错误率 1.7% → 98.3%" in captions, captions
+    assert any(i.value.startswith("在这台电脑上需要约") for i in at.info), [i.value for i in at.info]
+    assert any(c.value.startswith("Digit Lab 自己的配方 · 一个小 CNN") for c in at.caption), captions
 
 
 EVENTS = [{"kind": "start", "n_train": 1000, "epochs": 2},
@@ -161,8 +177,68 @@ def test_compared_runs_keep_their_family_colours():
 
 def test_every_preset_has_a_chinese_description():
     from model.presets import PRESETS
-    from ui.train_text import PRESET_ZH
-    assert set(PRESET_ZH) == set(PRESETS) and all(PRESET_ZH.values())
+    from ui.train_text import PRESET_ZH, REPORTED_ZH, TITLE_ZH
+    for table in (PRESET_ZH, TITLE_ZH, REPORTED_ZH):
+        assert set(table) == set(PRESETS) and all(table.values())
+    # a source tutorial is 教程 (or 原文), never 种子: that word is the random seed
+    assert not any("种子" in text for table in (PRESET_ZH, TITLE_ZH, REPORTED_ZH) for text in table.values())
+    assert REPORTED_ZH["seed001-mlp"] == "验证集 98.00%，evaluate 99.16%（原文前后不一致）"
+
+
+def test_every_configuration_shows_its_time_before_start(runs):
+    at = open_page()
+    for name in ("quick", "seed001-mlp", "lenet5"):
+        at.selectbox(key="train_preset").set_value(name).run()
+        assert not at.exception, [e.value for e in at.exception]
+        (shown,) = [i.value for i in at.info if i.value.startswith("Takes about")]
+        assert "on this computer (measured here:" in shown and "training images a second" in shown, shown
+    assert len(json.loads((runs / ".speed.json").read_text())) >= 3  # measured once each, kept for next time
+    at.number_input(key="train_epochs").set_value(1000).run()  # lenet5 for 1,000 epochs outlasts any lesson
+    assert any("longer than a lesson (10 min)" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_first_try_is_told_why_it_will_not_learn(runs):
+    at = open_page()
+    at.selectbox(key="train_preset").set_value("seed004-mlp").run()
+    at.number_input(key="train_epochs").set_value(1).run()
+    at.number_input(key="train_subset").set_value(2000).run()
+    shown = [w.value for w in at.warning]
+    assert any(w.startswith("Too small to learn anything: only 200 learning steps") for w in shown), shown
+    assert any("sees only 2,000 images in all" in w for w in shown), shown
+    assert any(w.startswith("The article trained 30 epochs on 50,000 images; this run does 1 on 2,000") and
+               "93.17%" in w for w in shown), shown
+    assert not submit_button(at).disabled  # told, not refused
+
+
+def test_a_cnn_too_big_for_memory_cannot_be_started_and_says_why(runs):
+    """Issue 17: 256 filters, 3 blocks, 7×7, dense 4096, batch 60,000 left Start enabled, then died in the job."""
+    at = open_page()
+    measured = set(json.loads((runs / ".speed.json").read_text()))
+    # all at once, as a teacher's last change would leave them (each step alone would be measured)
+    for key, value in {"train_arch": "cnn", "train_cnn_blocks": 3, "train_cnn_filters": 256, "train_cnn_kernel": 7,
+                       "train_cnn_dense": 4096, "train_batch": 60_000}.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (err,) = [e.value for e in at.error]
+    assert err.startswith("This run needs about") and "60,000 images at a time" in err and "free" in err, err
+    assert submit_button(at).disabled
+    forged_click(at)  # even a forged click queues nothing
+    assert not [d for d in runs.iterdir() if d.is_dir()]
+    assert set(json.loads((runs / ".speed.json").read_text())) == measured  # never measured, nor tried
+
+
+def test_a_student_cannot_start_a_run_even_with_a_forged_click(runs, monkeypatch):
+    monkeypatch.setenv("DIGITLAB_TEACHER_KEY", "k" * 24)  # a key is set and this session never showed it
+    (runs / ".speed.json").unlink(missing_ok=True)
+    at = open_page()
+    assert submit_button(at).disabled
+    assert any(i.value.startswith("Only the teacher can start training") for i in at.info)
+    assert any("once the teacher's screen has measured this model" in c.value for c in at.caption)
+    assert not (runs / ".speed.json").exists()  # a student's form measures nothing
+    forged_click(at)  # as a hostile page would send it
+    assert not at.exception
+    assert not [d for d in runs.iterdir() if d.is_dir()]
 
 
 EVIL = ('<a href="http://evil.example" style="position:fixed;inset:0;z-index:9999">log in</a>'

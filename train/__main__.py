@@ -153,6 +153,7 @@ def dry_run_folder(a: argparse.Namespace) -> Path:
 def main(argv=None) -> int:
     a = parse_args(argv)
     from jobs import background  # here, so this edit stays out of the imports other branches change
+    from train.memory import check_memory
     background.apply()  # a job started by the app yields the CPU to it (jobs/background.py)
     try:
         if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
@@ -161,11 +162,13 @@ def main(argv=None) -> int:
             folder = dry_run_folder(a)
         elif a.config:
             folder = config_folder(a)
+            check_memory(rundir.read_config(folder)[0])  # refused with the estimate and the limit, not a crash
         else:
             cfg = config_from_args(a)
             for w in presets.validate_train(cfg):
                 print(f"warning: {w}", file=sys.stderr)
             resolve_device(cfg.device)  # a device this machine lacks is a bad argument: no run directory
+            check_memory(cfg)
             folder = run_folder(a, cfg)
             prepare(folder, cfg, name=a.name or a.ship)
     except (ValueError, KeyError, json.JSONDecodeError, TrainingError) as e:

@@ -6,7 +6,7 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
                     "Draw page's model pickers.",
                     "选择一个配方，按“开始训练”，看模型如何学习。训练好的模型会出现在手写识别页的模型选择里。"),
     "train_new": ("New training run", "新的训练"),
-    "train_preset": ("Start from", "从这个配方开始"),
+    "train_preset": ("Recipe", "配方"),
     "train_reported": ("The article reported: {rep}", "原文报告：{rep}"),
     "train_arch": ("Model", "模型结构"),
     "train_arch_preset": ("The recipe's", "配方自带"),
@@ -34,7 +34,49 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
     "train_batch": ("Batch size", "批大小"),
     "train_batch_help": ("Images per step.", "每一步用多少张图片。"),
     "train_bad_batch": ("The batch size must be between 1 and 60,000 images.", "批大小必须在 1 到 60,000 之间。"),
-    "train_epochs": ("Epochs", "训练轮数"),
+    "train_epochs": ("How long: epochs", "训练多久：轮数"),
+    "train_epochs_help": ("An epoch is one pass over all the training images.", "一轮就是把所有训练图片看一遍。"),
+    "train_source_tutorial": ("From tutorial {n}", "来自教程 {n}"),
+    "train_source_lecun": ("From LeCun et al. 1998", "来自 LeCun 等人 1998 年的论文"),
+    "train_source_ours": ("Digit Lab's own recipe", "Digit Lab 自己的配方"),
+    "train_use_drawings": ("Include the class's drawings", "加入全班的手写数字"),
+    "train_drawings_weight": ("Weight", "权重"),
+    "train_teacher_only": ("Only the teacher can start training. You can watch the runs on the right.",
+                           "只有老师可以开始训练。你可以在右边观看训练过程。"),
+    "est_about_s": ("about {s} s", "约 {s} 秒"),
+    "est_about_min": ("about {m} min", "约 {m} 分钟"),
+    "est_about_h": ("about {h} h {m} min", "约 {h} 小时 {m} 分钟"),
+    "est_here": ("this computer", "这台电脑"),
+    "est_gpu": ("the GPU ({device})", "GPU（{device}）"),
+    "est_time": ("Takes {time} on {where} (measured here: {speed:,.0f} training images a second); "
+                 "memory about {memory}.",
+                 "在{where}上需要{time}（在这里实测：每秒训练 {speed:,.0f} 张图片）；内存约 {memory}。"),
+    "est_measuring": ("Measuring how fast this model trains on this computer (once per model)…",
+                      "正在测量这个模型在这台电脑上的训练速度（每个模型只测一次）…"),
+    "est_failed": ("Could not measure how long this takes: {err}", "无法测量需要多长时间：{err}"),
+    "est_unmeasured": ("How long this takes is shown once the teacher's screen has measured this model.",
+                       "老师的页面测量过这个模型之后，这里会显示需要多长时间。"),
+    "est_memory": ("This run needs about {need} of memory (the model, its optimiser and the activations of "
+                   "{batch:,} images at a time); {where} has {free} free. Use a smaller batch or a smaller model.",
+                   "这次训练大约需要 {need} 内存（模型、优化器，以及每次 {batch:,} 张图片的中间结果）；"
+                   "{where}只有 {free} 可用。请减小批大小或换一个更小的模型。"),
+    "est_too_long": ("This will take {minutes:.0f} min or so: longer than a lesson ({lesson} min). Fewer epochs "
+                     "or training images, or the quick recipe, fit in one.",
+                     "这次训练大约要 {minutes:.0f} 分钟，比一节课（{lesson} 分钟）还长。减少轮数或训练图片，"
+                     "或者用“快速”配方，就能在课上完成。"),
+    "est_few_steps": ("Too small to learn anything: only {steps:,} learning steps ({images:,} images in batches of "
+                      "{batch:,}). Each step nudges the weights a little; a model needs at least {least} to learn. "
+                      "Train longer or use a smaller batch.",
+                      "太小了，学不到东西：只有 {steps:,} 步学习（{images:,} 张图片，每批 {batch:,} 张）。"
+                      "每一步只把权重调整一点点，模型至少需要 {least} 步才能学会。请训练更久或用更小的批。"),
+    "est_few_images": ("Too small to learn anything: it sees only {images:,} images in all ({epochs} × {n:,}), too "
+                       "few to learn what ten digits look like (use at least {least:,}).",
+                       "太小了，学不到东西：总共只看 {images:,} 张图片（{epochs} × {n:,}），"
+                       "不足以学会十个数字的样子（至少要 {least:,} 张）。"),
+    "est_short_of_article": ("The article trained {epochs} epochs on {n:,} images; this run does {our_epochs} on "
+                             "{our_n:,}, so expect much less than its {rep}.",
+                             "原文训练了 {epochs} 轮、{n:,} 张图片；这次只训练 {our_epochs} 轮、{our_n:,} 张，"
+                             "所以成绩会远低于原文的 {rep}。"),
     "train_bad_epochs": ("Epochs must be between 1 and 1,000.", "训练轮数必须在 1 到 1,000 之间。"),
     "train_l2": ("L2 (weight decay)", "L2 正则（权重衰减）"),
     "train_l2_help": ("Pulls weights towards zero; 0.0001 is common, 0 turns it off.",
@@ -159,26 +201,59 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
 
 # Each preset's one-line description in Chinese (the English one is Preset.description in model/presets.py).
 PRESET_ZH: dict[str, str] = {
+    "quick": "一个小 CNN（两个卷积块，12 和 24 个卷积核，带批归一化，没有全连接层），AdamW 加 one-cycle 学习率，"
+             "2 轮：在笔记本电脑的一个核心上训练不到 30 秒就能达到约 98.5%，全班可以看着它学习。",
     "mlp": "我们的默认 MLP：784-1024-1024-10，ReLU，批归一化和 dropout，AdamW 加 one-cycle 学习率，"
            "用数据增强训练，所以能认出手写的数字。",
     "cnn": "我们的默认 CNN：三个带批归一化的卷积块（32-64-128），AdamW 加 one-cycle 学习率，"
            "用数据增强训练，所以能认出手写的数字。",
-    "seed000-mlp": "文章 000 的 Keras MLP：784-784-300-10，sigmoid，对 one-hot 做均方误差，"
+    "seed000-mlp": "教程 000 的 Keras MLP：784-784-300-10，sigmoid，对 one-hot 做均方误差，"
                    "普通 SGD 学习率 0.01，输入为 0–255 原始像素，每步一张图。",
-    "seed000-cnn": "文章 000 的 Keras CNN：2×卷积5×5/32、2×卷积3×3/64、全连接 256，均方误差，"
+    "seed000-cnn": "教程 000 的 Keras CNN：2×卷积5×5/32、2×卷积3×3/64、全连接 256，均方误差，"
                    "RMSprop 1e-3，批大小 42，9 轮。",
-    "seed001-mlp": "文章 001 的 MLP：784-512-128-10 ReLU 加 dropout（原文未给比例，我们用 0.2），"
+    "seed001-mlp": "教程 001 的 MLP：784-512-128-10 ReLU 加 dropout（原文未给比例，我们用 0.2），"
                    "Adamax，批大小 128，10 轮，在 1 万张测试集上评估。",
-    "seed001-cnn": "文章 001 的 CNN：卷积3×3/32、卷积3×3/16、池化、全连接 128，dropout（原文未给比例，"
+    "seed001-cnn": "教程 001 的 CNN：卷积3×3/32、卷积3×3/16、池化、全连接 128，dropout（原文未给比例，"
                    "我们用 0.25），Adadelta 学习率 1.0（Keras 2 默认），批大小 128，10 轮。",
-    "seed002-cnn": "文章 002 的 CNN：卷积32-BN-池化、补零、卷积48-BN-池化、补零、卷积2×2/64-BN-池化、"
+    "seed002-cnn": "教程 002 的 CNN：卷积32-BN-池化、补零、卷积48-BN-池化、补零、卷积2×2/64-BN-池化、"
                    "全连接 3168，RMSprop，批大小 64，50 轮，留出 20% 做验证。",
-    "seed003-cnn": "文章 003 的入门网络：卷积3×3/28、全连接 128，稀疏交叉熵，SGD 学习率 0.001、"
+    "seed003-cnn": "教程 003 的入门网络：卷积3×3/28、全连接 128，稀疏交叉熵，SGD 学习率 0.001、"
                    "每轮乘 0.9，批大小 100；训练准确率下降时提前停止（最多 30 轮，我们定的）。",
-    "seed004-mlp": "文章 004 的课程实验：k 层、每层 m 个 sigmoid 单元（默认 [784,30,10]），交叉熵 + L2 1e-4，"
+    "seed004-mlp": "教程 004 的课程实验：k 层、每层 m 个 sigmoid 单元（默认 [784,30,10]），交叉熵 + L2 1e-4，"
                    "SGD 学习率 0.01，批大小 10，30 轮，5万/1万/1万划分；只有验证集变好时才评估测试集。",
     "lenet5": "LeCun 1998 的 LeNet-5：卷积5×5/6 tanh、平均池化、卷积5×5/16、平均池化、120、84、10；"
               "我们用交叉熵和带动量的 SGD，没有用原文的 RBF 输出层。",
     "mlp-300": "LeCun 1998 的两层网络：784-300-10 sigmoid，用均方误差训练；"
                "普通 SGD 学习率 0.1、批大小 32、20 轮是我们定的。",
+}
+
+# Each preset's title and reported figure in Chinese ("教程 004" is the source tutorial, never 种子: that is a
+# random seed).
+TITLE_ZH: dict[str, str] = {
+    "quick": "快速 CNN：看它学习",
+    "mlp": "Digit Lab 的 MLP",
+    "cnn": "Digit Lab 的 CNN",
+    "seed000-mlp": "教程 000 · Kaggle MLP",
+    "seed000-cnn": "教程 000 · Kaggle CNN",
+    "seed001-mlp": "教程 001 · Keras MLP",
+    "seed001-cnn": "教程 001 · Keras CNN",
+    "seed002-cnn": "教程 002 · 99% CNN",
+    "seed003-cnn": "教程 003 · 浅层 CNN",
+    "seed004-mlp": "教程 004 · 课程实验 MLP",
+    "lenet5": "LeNet-5（1998）",
+    "mlp-300": "LeCun 两层网络，300 个隐藏单元",
+}
+REPORTED_ZH: dict[str, str] = {
+    "quick": "LeCun 1998：更小的 CNN LeNet-1，错误率 1.7% → 98.3%",
+    "mlp": "LeCun 1998：三层网络，500+150 个隐藏单元，97.05%",
+    "cnn": "Simard 2003：用弹性形变训练的 CNN，99.6%",
+    "seed000-mlp": "91.085%（Kaggle 测试集）",
+    "seed000-cnn": "97.7%（训练集准确率）",
+    "seed001-mlp": "验证集 98.00%，evaluate 99.16%（原文前后不一致）",
+    "seed001-cnn": "99.12%（测试集）",
+    "seed002-cnn": "≥ 99.2%（Kaggle，前 20%）",
+    "seed003-cnn": "只有曲线（没有给出数字）",
+    "seed004-mlp": "93.17%（PyTorch [784,30,10]，171 秒）；NumPy η 1.3：94.3%",
+    "lenet5": "错误率 0.95% → 99.05%",
+    "mlp-300": "错误率 4.7% → 95.3%",
 }

@@ -1,0 +1,63 @@
+"""The time estimate against the real thing: for each preset, the estimate the Train page shows before Start
+(train/estimate.py: a fresh throughput measurement), then the job itself, `python -m train` with the app's
+job settings (jobs/background.py: cores − 1 torch threads, nice 10), timed from its start to its exit.
+
+    python bench/estimate.py [--presets quick seed001-mlp lenet5] [--epochs N] [--subset N]
+
+Prints estimate, actual and their ratio per preset. `--epochs` and `--subset` shorten every run alike
+(the estimate covers the same shortened run), for a machine under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from jobs import background  # noqa: E402
+from model import presets  # noqa: E402
+from train import estimate  # noqa: E402
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--presets", nargs="+", default=["quick", "seed001-mlp", "lenet5"])
+    p.add_argument("--epochs", type=int, help="epochs of every run (default: each preset's)")
+    p.add_argument("--subset", type=int, help="training images of every run (default: all)")
+    a = p.parse_args(argv)
+    os.environ.update(background.serving_env())  # what a job started by the app runs with
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{os.cpu_count()} cores, jobs get {os.environ[background.THREADS]} torch thread(s) at nice "
+          f"{os.environ[background.NICE]}; load average {load:.1f} at the start")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DIGITLAB_RUNS"] = tmp  # a fresh cache: every estimate is measured now
+        for name in a.presets:
+            cfg = presets.get(name).train
+            changes = {"epochs": a.epochs, "subset": a.subset}
+            cfg = replace(cfg, **{k: v for k, v in changes.items() if v is not None})
+            t = time.perf_counter()
+            speed = estimate.measure(cfg)
+            measured_s = time.perf_counter() - t
+            guess = estimate.seconds(estimate.plan(cfg), speed)
+            cmd = [sys.executable, "-m", "train", "--preset", name, "--epochs", str(cfg.epochs), "--out",
+                   str(Path(tmp) / name), "--quiet"] + (["--subset", str(cfg.subset)] if cfg.subset else [])
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+            actual = time.perf_counter() - t
+            n = estimate.plan(cfg).n_train
+            print(f"{name:12s} {cfg.epochs} epoch(s) of {n:,} images: estimate {guess:6.1f} s, "
+                  f"actual {actual:6.1f} s, ratio {guess / actual:.2f} (measuring took {measured_s:.1f} s; "
+                  f"{speed.train_per_s:,.0f} images/s, start {speed.startup_s:.1f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
