@@ -24,6 +24,8 @@ import os
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin
 
+from model.regular_file import open_regular
+
 MAX_PIXELS = 40_000_000       # pixels in the header; more is refused before anything is decoded
 MAX_BYTES = 80 << 20  # decoded pixels + the array made from them; a JPEG is decoded reduced, a PNG refused
 # The only decoders we run, chosen from the file's first bytes.
@@ -122,7 +124,7 @@ def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
     the limits above (checked from the header, before any pixel is decoded).
     """
     try:
-        f = io.BytesIO(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else open(data, "rb")
+        f = io.BytesIO(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else open_regular(data)
     except FileNotFoundError as e:
         raise ImageError(f"No such file: {data}", "missing") from e
     except OSError as e:

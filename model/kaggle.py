@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.regular_file import open_regular
+
 PIXELS = [f"pixel{i}" for i in range(784)]
 MAX_LINE = 64 * 1024        # bytes; a Kaggle row is at most 785 × 4 = 3,140
 MAX_ROWS = 100_000          # Kaggle's train.csv has 42,000 rows, test.csv 28,000
@@ -54,7 +56,7 @@ class CSVError(ValueError):
 def _binary(src) -> io.BufferedIOBase:
     """A binary stream from a path, bytes, a binary file (an upload) or a text stream (tests)."""
     if isinstance(src, (str, Path)):
-        return open(src, "rb")
+        return open_regular(src)  # a FIFO or a device would hang the reader
     if isinstance(src, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(src))
     if isinstance(src, io.TextIOBase):
