@@ -12,6 +12,7 @@ from model.kaggle import CSVError, submission_csv
 from ui import evaluate_view as view
 from ui import evaluation, models, widgets
 from ui.i18n import t
+from ui.safe_text import md
 
 widgets.style()
 st.title(t("eval_title"))
@@ -84,6 +85,6 @@ if up is not None:
     except CSVError as e:
         st.error(evaluation.csv_message(e))
     else:
-        st.success(t("eval_kaggle_done", n=len(labels), name=sub_model.name))
+        st.success(t("eval_kaggle_done", n=len(labels), name=md(sub_model.name)))
         st.download_button(t("eval_kaggle_download"), submission_csv(labels), file_name="submission.csv",
                            mime="text/csv", icon=":material/download:", key="eval_kaggle_download")
