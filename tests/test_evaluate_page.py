@@ -116,6 +116,7 @@ def test_a_model_trained_on_the_drawings_is_scored_apart_on_the_ones_it_never_sa
     kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).replace("\n3,0,", "\n3,0.5,", 1).encode(),
     kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [12]).encode(),
     kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).rstrip().encode() + b",0\n",
+    b"\n" * 1000,
 ])
 def test_every_csv_problem_has_a_sentence_in_both_languages(raw):
     with pytest.raises(kaggle.CSVError) as e:
@@ -164,6 +165,12 @@ def test_scoring_runs_in_a_worker_below_the_servers_priority(mnist, answers, hom
     cpu = time.process_time() - cpu
     assert np.array_equal(p.argmax(1), answers["cnn"])
     assert cpu < 1.0, f"the server's own process spent {cpu:.1f} s of CPU scoring 10,000 images"
+
+
+def test_a_worker_that_dies_is_a_worker_error_and_the_next_job_gets_a_fresh_one():
+    with pytest.raises(heavy.WorkerError):
+        heavy.run(os._exit, 9)  # as the kernel's out-of-memory killer would end it
+    assert heavy.run(os.getpid) != os.getpid()
 
 
 def test_a_csv_is_read_in_the_worker_and_its_errors_come_back_whole(mnist, home):

@@ -19,12 +19,15 @@ import atexit
 import concurrent.futures as cf
 import multiprocessing
 import os
+import sys
 import threading
+import types
 from pathlib import Path
 
 import psutil
 
 NICE = 10
+WORKER_ENV = "DIGITLAB_HEAVY_WORKER"
 _lock = threading.Lock()
 _pool: cf.ProcessPoolExecutor | None = None
 _models: dict = {}  # in the worker: (path, mtime) → model, so scoring again does not reload
@@ -48,12 +51,14 @@ def _start_worker() -> None:
 
 
 def run(fn, *args):
-    """fn(*args) in the worker; its result, or the exception it raised (CSVError, CheckpointError...)."""
+    """fn(*args) in the worker; its result, or the exception it raised (CSVError, CheckpointError...).
+    DIGITLAB_HEAVY_WORKER=0 runs it in this process instead, as before (bench/load.py --baseline)."""
     global _pool
+    if os.environ.get(WORKER_ENV) == "0":
+        return fn(*args)
     with _lock:
         if _pool is None:
-            _pool = cf.ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=_start_worker)
-            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+            _pool = _new_pool()
         pool = _pool
     try:
         return pool.submit(fn, *args).result()
@@ -63,6 +68,21 @@ def run(fn, *args):
                 _pool = None
         pool.shutdown(wait=False, cancel_futures=True)
         raise WorkerError(str(e)) from e
+
+
+def _new_pool() -> cf.ProcessPoolExecutor:
+    """The worker, started now. Streamlit makes the page script the `__main__` module, and "spawn" runs
+    `__main__` again in the child: the whole app, in bare mode. So the child is started while `__main__`
+    is an empty module (spawn reads it only while starting the process; a script run sets its own)."""
+    pool = cf.ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=_start_worker)
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        pool.submit(int)  # submit starts the process (spawn, Python ≥ 3.9), which is when __main__ is read
+    finally:
+        sys.modules["__main__"] = main
+    atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool
 
 
 def _model(path: str):
