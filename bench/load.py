@@ -216,7 +216,7 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
             r.rss_mb = server.memory_info().rss / 2**20
             if kaggle is not None:
                 kaggle.join(900)
-                overlap = kaggle.finished is None or kaggle.finished > drawn
+                overlap = kaggle.finished is not None and kaggle.finished > drawn
                 r.kaggle = {"seconds": kaggle.seconds, "error": kaggle.error or None,
                             "class drew while it was scored": overlap}
             if job is not None:
