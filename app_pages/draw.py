@@ -93,7 +93,7 @@ def number(chosen: dict) -> None:
 @st.fragment
 def upload(chosen: dict) -> None:
     st.caption(t("upload_hint"))
-    f = st.file_uploader(t("upload_label"), type=["png", "jpg", "jpeg"], key="draw_upload")
+    f = st.file_uploader(t("upload_label"), type=["png", "jpg", "jpeg"], key="draw_upload", max_upload_size=20)
     if f is None:
         return
     try:

@@ -10,8 +10,9 @@ from classroom.drawings import CollectionError
 from model import metrics
 from model.kaggle import CSVError, submission_csv
 from ui import evaluate_view as view
-from ui import evaluation, models, widgets
+from ui import evaluation, heavy, models, widgets
 from ui.i18n import t
+from ui.safe_text import md
 
 widgets.style()
 st.title(t("eval_title"))
@@ -37,6 +38,9 @@ except CSVError as e:
 except CollectionError as e:
     st.error(t("coll_damaged", why=e.details.get("why", str(e))))
     st.stop()
+except heavy.WorkerError:
+    st.error(t("eval_worker_failed"))
+    st.stop()
 if ds is None:
     st.stop()
 if len(ds.labels) == 0:
@@ -44,8 +48,12 @@ if len(ds.labels) == 0:
     st.stop()
 
 chosen = [m for m in (model_a, model_b) if m is not None]
-with st.spinner(t("eval_scoring", n=len(ds.labels))):
-    probs = {m: evaluation.probs(m, ds) for m in chosen}
+try:
+    with st.spinner(t("eval_scoring", n=len(ds.labels))):
+        probs = {m: evaluation.probs(m, ds) for m in chosen}
+except heavy.WorkerError:
+    st.error(t("eval_worker_failed"))
+    st.stop()
 view.scoreboard(chosen, probs, ds)
 
 focus = model_a
@@ -83,7 +91,9 @@ if up is not None:
             labels = evaluation.submission_labels(sub_model, up.getvalue())
     except CSVError as e:
         st.error(evaluation.csv_message(e))
+    except heavy.WorkerError:
+        st.error(t("eval_worker_failed"))
     else:
-        st.success(t("eval_kaggle_done", n=len(labels), name=sub_model.name))
+        st.success(t("eval_kaggle_done", n=len(labels), name=md(sub_model.name)))
         st.download_button(t("eval_kaggle_download"), submission_csv(labels), file_name="submission.csv",
                            mime="text/csv", icon=":material/download:", key="eval_kaggle_download")

@@ -5,12 +5,16 @@
     python -m bench.load --sessions 40 --strokes 3                  # a big class: no errors, every answer
     python -m bench.load --all                                      # the three above, one after another
     python -m bench.load --capture                                  # re-record bench/load_strokes.json
+    python -m bench.load --sessions 30 --strokes 10 --with-kaggle   # ... while one session scores train.csv
 
 It starts the app itself on a free loopback port (with an empty runs folder), opens N light websocket
 clients (bench/load_client.py, no browser), and prints per-stroke latency (send → both answers, and
 → end of the rerun) p50/p95/max, errors, the server's CPU seconds per stroke, and the time for N
 pages to load at once (the static files a real browser fetched, then the first run of the page).
 Students think between strokes (--think seconds, jittered), as a class does; --think 0 hammers.
+With --with-kaggle, one more session (a real browser, bench/load_kaggle.py) uploads a Kaggle-shaped
+42,000-row train.csv made from MNIST to the Evaluate page, and the class starts drawing once it is
+sent; the report says how long the scores took and whether the class drew while they were computed.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class Result:
     stroke_cpu: float
     errors: list[str]
     training: dict | None = None
+    kaggle: dict | None = None
     rss_mb: float = 0.0
     client_cpu: tuple[float, float] = (0.0, 0.0)  # this script's own CPU seconds: page loads, strokes
 
@@ -173,14 +178,24 @@ def report(name: str, r: Result) -> None:
           f"{r.client_cpu[1]:.1f} s drawing)")
     if r.training is not None:
         print(f"training job: {r.training}")
+    if r.kaggle is not None:
+        print(f"Kaggle train.csv session (upload → scores on the page): {r.kaggle}")
 
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
-    if a.baseline:  # the job at normal priority with torch's threads, as before jobs/background.py
-        os.environ.update({"DIGITLAB_TRAIN_NICE": "0", "DIGITLAB_TRAIN_THREADS": "0"})
+    if a.baseline:  # the job at normal priority with torch's threads, as before jobs/background.py;
+        # the Evaluate page's parsing and scoring in the server's own process, as before ui/heavy.py
+        os.environ.update({"DIGITLAB_TRAIN_NICE": "0", "DIGITLAB_TRAIN_THREADS": "0", "DIGITLAB_HEAVY_WORKER": "0"})
     data = json.loads(STROKES.read_text())
     with tempfile.TemporaryDirectory(prefix="digitlab-load-") as tmp:
         runs = Path(tmp)
+        kaggle = None
+        if a.with_kaggle:
+            from bench.load_kaggle import make_train_csv
+            t0 = time.perf_counter()
+            csv = make_train_csv(runs, a.kaggle_rows)
+            print(f"train.csv: {a.kaggle_rows:,} rows, {csv.stat().st_size / 2**20:.0f} MB, "
+                  f"made in {time.perf_counter() - t0:.0f} s")
         with app_server(runs, a.baseline) as (url, server):
             warm = asyncio.run(drive(url, server, 1, 1, 0, data))  # the teacher opens the page first
             if warm.errors:
@@ -191,8 +206,19 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
                 jobs.wait(job, 120, states=("running", "done", "stopped", "failed", "interrupted"))
                 time.sleep(a.train_lead)  # running: loading MNIST, then training; the class draws meanwhile
                 seen = job_process(job)
+            if a.with_kaggle:
+                from bench.load_kaggle import KaggleSession
+                kaggle = KaggleSession(url, csv, a.kaggle_rows)
+                kaggle.start()
+                kaggle.uploaded.wait(900)
             r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
+            drawn = time.perf_counter()
             r.rss_mb = server.memory_info().rss / 2**20
+            if kaggle is not None:
+                kaggle.join(900)
+                overlap = kaggle.finished is not None and kaggle.finished > drawn
+                r.kaggle = {"seconds": kaggle.seconds, "error": kaggle.error or None,
+                            "class drew while it was scored": overlap}
             if job is not None:
                 r.training = {**training_report(job, a.train_timeout), **seen}
     report(name, r)
@@ -211,9 +237,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--train-epochs", type=int, default=2)
     p.add_argument("--train-lead", type=float, default=3.0, help="seconds the job runs before the class draws")
     p.add_argument("--train-timeout", type=float, default=600)
+    p.add_argument("--with-kaggle", action="store_true",
+                   help="one more session uploads a Kaggle-shaped train.csv to the Evaluate page meanwhile")
+    p.add_argument("--kaggle-rows", type=int, default=42_000, help="rows of that train.csv (Kaggle's: 42,000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--baseline", action="store_true",
-                   help="gc after every rerun, training jobs at normal priority: the old settings, to compare")
+                   help="gc after every rerun, training jobs at normal priority, Evaluate's heavy work in the "
+                        "server's process: the old settings, to compare")
     return p.parse_args(argv)
 
 
@@ -225,13 +255,15 @@ def main(argv=None) -> int:
         return 0
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} CPUs{' · BASELINE settings' if a.baseline else ''}; load average before: {loadavg}")
-    todo = SCENARIOS if a.all else {f"{a.sessions}{'+training' if a.with_training else ''}":
+    todo = SCENARIOS if a.all else {f"{a.sessions}{'+training' if a.with_training else ''}"
+                                    f"{'+kaggle' if a.with_kaggle else ''}":
                                     dict(sessions=a.sessions, training=a.with_training)}
     bad = 0
     for name, s in todo.items():
         r = scenario(name, s["sessions"], a.strokes, a.think, s["training"], a)
         bad += bool(r.errors) or any(x.answered is None for x in r.strokes)
         bad += r.training is not None and r.training.get("state") != "done"
+        bad += r.kaggle is not None and (r.kaggle["seconds"] is None or bool(r.kaggle["error"]))
     return 1 if bad else 0
 
 

@@ -24,6 +24,8 @@ import os
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, PngImagePlugin
 
+from model.regular_file import open_regular
+
 MAX_PIXELS = 40_000_000       # pixels in the header; more is refused before anything is decoded
 MAX_BYTES = 80 << 20  # decoded pixels + the array made from them; a JPEG is decoded reduced, a PNG refused
 # The only decoders we run, chosen from the file's first bytes.
@@ -65,19 +67,24 @@ def _too_large(w: int, h: int, limit: int) -> ImageError:
                       "too_large", w=w, h=h, limit=limit)
 
 
-def _open(f) -> Image.Image:
-    """Open with the decoder the first bytes name; Pillow's own format guessing never runs."""
+def _open(f, formats: tuple[str, ...]) -> Image.Image:
+    """Open with the decoder the first bytes name, if it is one of `formats`; Pillow's own format
+    guessing never runs."""
     head = f.read(16)
     f.seek(0)
-    for magic, (_, opener) in MAGIC.items():
-        if head.startswith(magic):
+    for magic, (name, opener) in MAGIC.items():
+        if head.startswith(magic) and name in formats:
             return opener(f)
-    raise ImageError("This file is not a PNG or JPEG image.")
+    raise ImageError(f"This file is not a {' or '.join(formats)} image.")
 
 
-def _bounded(im: Image.Image) -> Image.Image:
-    """Refuse or reduce, from the header alone, an image that would cost more than MAX_BYTES."""
+def _bounded(im: Image.Image, max_size: tuple[int, int] | None = None) -> Image.Image:
+    """Refuse or reduce, from the header alone, an image that would cost more than MAX_BYTES, or is
+    larger than `max_size` (width, height) on either side."""
     w, h = im.size
+    if max_size is not None and (w > max_size[0] or h > max_size[1]):
+        raise ImageError(f"This image is {w} × {h} pixels; the most we accept is {max_size[0]} × {max_size[1]}.",
+                         "too_large", w=w, h=h, limit=max_size[0] * max_size[1])
     if w * h > MAX_PIXELS:
         raise _too_large(w, h, MAX_PIXELS)
     need = cost(im)
@@ -115,22 +122,24 @@ def _to_uint8(im: Image.Image) -> np.ndarray:
     return out
 
 
-def load_image(data: bytes | str | os.PathLike) -> np.ndarray:
+def load_image(data: bytes | str | os.PathLike, formats: tuple[str, ...] = ("PNG", "JPEG"),
+               max_size: tuple[int, int] | None = None) -> np.ndarray:
     """Decode a PNG or JPEG file to uint8 (H, W), (H, W, 3) or (H, W, 4), upright per its EXIF tag.
 
-    Raises ImageError, with a message for a person, for other formats, damaged files and images over
-    the limits above (checked from the header, before any pixel is decoded).
+    Raises ImageError, with a message for a person, for other formats (or one not in `formats`), damaged
+    files and images over the limits above or over `max_size` (width, height), all checked from the
+    header, before any pixel is decoded. The drawing canvas asks for a PNG of at most its own size.
     """
     try:
-        f = io.BytesIO(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else open(data, "rb")
+        f = io.BytesIO(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else open_regular(data)
     except FileNotFoundError as e:
         raise ImageError(f"No such file: {data}", "missing") from e
     except OSError as e:
         raise ImageError(f"{data} cannot be read ({e.strerror or e}).") from e
     with f:
         try:
-            with _open(f) as im:
-                im = _bounded(im)
+            with _open(f, formats) as im:
+                im = _bounded(im, max_size)
                 im.load()
                 ImageOps.exif_transpose(im, in_place=True)
                 return _to_uint8(im)

@@ -9,7 +9,9 @@ well under a second. The fast path only runs on blocks made of digits, commas an
 line has the right number of commas; any other block is read again row by row, slowly, to name the
 first bad line, column and reason. pandas is not used: the GPU box runs model/ with torch and numpy only.
 
-Every failure is a CSVError with `kind` (a stable key the app translates), `line`, `column` and `details`.
+Every failure is a CSVError with `kind` (a stable key the app translates), `line`, `column` and `details`;
+it pickles whole, so the app can read in a worker process (ui/heavy.py). A file is refused as early as
+its first wrong thing: no header, a wrong header, more than MAX_BLANK blank lines, a bad row.
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from model.regular_file import open_regular
+
 PIXELS = [f"pixel{i}" for i in range(784)]
 MAX_LINE = 64 * 1024        # bytes; a Kaggle row is at most 785 × 4 = 3,140
 MAX_ROWS = 100_000          # Kaggle's train.csv has 42,000 rows, test.csv 28,000
+MAX_BLANK = 100             # blank lines; Kaggle's files have none (19 MB of them took 29 s to find no rows)
 BLOCK = 2048                # rows parsed per numpy call
 _DIGITS = re.compile(rb"\s*[0-9]+\s*")
 _ALLOWED = b"0123456789, \t\r\n"
@@ -35,6 +40,7 @@ MESSAGES = {  # kind -> English text; the app shows its own translations of the 
     "header": "the header is not the Kaggle format ({what})",
     "too_long": "the line is longer than {limit:,} bytes",
     "too_many": "more than {limit:,} rows",
+    "blank": "more than {limit:,} blank lines: is it really a Kaggle CSV?",
     "count": "{got} values, expected {expected}",
     "not_number": "{cell!r} is not a whole number",
     "range": "{value} is outside {lo}–{hi}",
@@ -50,11 +56,18 @@ class CSVError(ValueError):
         reason = MESSAGES[kind].format(**details)
         super().__init__(f"{where}: {reason}" if where else reason)
 
+    def __reduce__(self):  # pickled as its parts, so it comes back whole from the app's worker process
+        return _csv_error, (self.kind, self.line, self.column, self.details)
+
+
+def _csv_error(kind, line, column, details) -> CSVError:
+    return CSVError(kind, line, column, **details)
+
 
 def _binary(src) -> io.BufferedIOBase:
     """A binary stream from a path, bytes, a binary file (an upload) or a text stream (tests)."""
     if isinstance(src, (str, Path)):
-        return open(src, "rb")
+        return open_regular(src)  # a FIFO or a device would hang the reader
     if isinstance(src, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(src))
     if isinstance(src, io.TextIOBase):
@@ -75,7 +88,7 @@ def _lines(f, columns: list[str]):
     f.seek(start)
     if f.read(3) != b"\xef\xbb\xbf":  # Excel's "CSV UTF-8" starts with a BOM; anything else is kept
         f.seek(start)
-    lineno = 0
+    lineno = blank = 0
     while True:
         line = f.readline(MAX_LINE + 1)
         if not line:
@@ -89,6 +102,8 @@ def _lines(f, columns: list[str]):
             raise CSVError("too_long", lineno, column, limit=MAX_LINE)
         if line.strip():
             yield lineno, line
+        elif (blank := blank + 1) > MAX_BLANK:
+            raise CSVError("blank", lineno, limit=MAX_BLANK)
 
 
 def _header(line: bytes, labelled: bool | None) -> list[str]:

@@ -4,7 +4,8 @@
     python -m model.predict --model NAME --csv test.csv --out submission.csv
 
 Images go through the app's own preprocessing (model/preprocess.py). With no --model, both shipped
-models answer. An unreadable or empty image gets an error line; the other files still run.
+models answer. An unreadable or empty image gets an error line; the other files still run. Only regular
+files are read: a FIFO, a device or a folder is refused at once (model/regular_file.py), never waited on.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def main(argv=None) -> int:
         try:
             x, _ = read_kaggle_csv(a.csv)
         except (CSVError, OSError) as e:
-            print(f"python -m model.predict: error: {a.csv}: {e}", file=sys.stderr)
+            print(f"python -m model.predict: error: {a.csv}: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
             return 2
         name, model = models[0]
         labels = labels_uint8(model, x)

@@ -5,18 +5,20 @@ surface (`ui.ink_canvas.drawing`) with a function that returns the image a test 
 knows nothing about tests.
 """
 
+import base64
 import io
 import re
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageFile
 from streamlit.testing.v1 import AppTest
 
 from model import store
 from model.nets import config_from_dict
 from model.store import PRETRAINED
+from ui import ink_canvas
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
 MARKUP = "<img src=x onerror=alert(1)><b>bold</b> **star** [link](http://e.x) :red[red] $x^2$"
@@ -154,3 +156,46 @@ def test_overlapping_predictions_restore_the_servers_thread_count():
     assert torch.get_num_threads() == 1
     second.__exit__(None, None, None)
     assert torch.get_num_threads() == before
+
+
+# The canvas's value comes over the websocket: anyone can send anything (issue 17, item 3).
+
+def data_url(image: Image.Image, fmt: str = "PNG", **kw) -> str:
+    buf = io.BytesIO()
+    image.save(buf, fmt, **kw)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def test_the_canvas_png_reads_back_exactly():
+    rgba = canvas_of(np.eye(28, dtype=np.uint8) * 255)
+    assert np.array_equal(ink_canvas.decode(data_url(Image.fromarray(rgba)), 280, 280), rgba)
+
+
+@pytest.mark.parametrize("fmt", ["TIFF", "GIF", "WEBP", "BMP", "JPEG"])
+def test_a_forged_canvas_value_in_another_format_is_ignored_with_a_log_line(fmt, caplog):
+    forged = data_url(Image.new("RGB", (280, 280), "black"), fmt)
+    assert ink_canvas.decode(forged, 280, 280) is None
+    assert "canvas value ignored" in caplog.text and "not a PNG" in caplog.text
+
+
+def test_a_forged_png_larger_than_the_canvas_is_refused_from_its_header(caplog, monkeypatch):
+    big = data_url(Image.new("1", (12000, 12000)), optimize=True)  # a few kB; 576 MB once decoded as RGBA
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("pixels were decoded"))
+    assert ink_canvas.decode(big, 280, 280) is None
+    assert "12000 × 12000" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["hello", "data:image/png;base64,hello", "data:image/png;base64,", None, 5,
+                                   "data:image/png;base64," + "A" * 2_000_000])
+def test_garbage_canvas_values_are_ignored_without_a_traceback(value, caplog):
+    assert ink_canvas.decode(value, 280, 280) is None
+    assert "canvas value ignored" in caplog.text
+
+
+@pytest.mark.parametrize("value", [{"drawing": {"png": "hello", "strokes": 1}}, {"drawing": "hello"}])
+def test_the_draw_page_survives_a_forged_canvas_value(value, monkeypatch):
+    monkeypatch.setattr(ink_canvas, "_component", lambda **kw: value)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not digits_shown(at) and any("Nothing to read" in i.value for i in at.info)

@@ -108,3 +108,24 @@ def test_evaluate_click_a_cell_then_label_a_kaggle_csv(mnist, tmp_path):
         to_chinese(page, "模型在哪里出错？")
         page.locator(".st-key-eval_gallery").wait_for(timeout=LONG)
         shot(page, "evaluate_zh")
+
+
+def test_a_kaggle_sized_test_csv_goes_through_the_real_uploader(mnist, tmp_path):
+    """Kaggle's test.csv is 51 MB: the server's old 20 MB cap answered "AxiosError: Request failed with status
+    code 413" (issue 17, item 5). Here: 28,000 MNIST images in Kaggle's format, through the page's uploader."""
+    x = mnist.x_train[:28_000]
+    upload = tmp_path / "test.csv"
+    upload.write_text(kaggle_csv(x))
+    assert upload.stat().st_size > 45 * 2**20
+    expected = labels_uint8(load("cnn")[0], x)
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url + "/evaluate")
+        page.locator(".st-key-eval_kaggle_test input[type='file']").wait_for(state="attached", timeout=LONG)
+        page.locator(".st-key-eval_kaggle_test input[type='file']").set_input_files(str(upload))
+        button = page.get_by_role("button", name="Download submission.csv")
+        button.wait_for(timeout=2 * LONG)
+        assert page.get_by_text("AxiosError").count() == 0
+        with page.expect_download() as dl:
+            button.click()
+        rows = list(csv.reader(io.StringIO(open(dl.value.path()).read())))
+        assert len(rows) == 28_001 and [int(b) for _, b in rows[1:]] == expected.tolist()

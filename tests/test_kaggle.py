@@ -1,6 +1,8 @@
 """Kaggle CSVs: round trips, bad rows named by line and column, hostile files, and a parser property."""
 
 import io
+import pickle
+import time
 import tracemalloc
 
 import numpy as np
@@ -148,3 +150,20 @@ def test_the_predict_cli_labels_a_csv_and_refuses_a_bad_one_with_a_sentence(tmp_
     bad.write_bytes(csv_text(rows=2).encode("utf-16"))
     assert main(["--csv", str(bad), "--out", str(tmp_path / "s2.csv")]) == 2
     assert "UTF-16" in capsys.readouterr().err and not (tmp_path / "s2.csv").exists()
+
+
+def test_a_file_of_blank_lines_is_refused_at_once_not_read_to_the_end():
+    """19 MB of blank lines took 29 s of the server's CPU and ended with "no images" (issue 17, item 4)."""
+    header = (",".join(kaggle.PIXELS) + "\n").encode()
+    for raw, line in ((header + b"\n" * 19_000_000, 102), (b"\r\n" * 19_000_000, 101)):
+        cpu = time.process_time()
+        with pytest.raises(kaggle.CSVError) as e:
+            kaggle.read_kaggle_csv(raw)
+        assert (e.value.kind, e.value.line) == ("blank", line)
+        assert time.process_time() - cpu < 1.0
+
+
+def test_a_csv_error_pickles_whole_for_the_apps_worker_process():
+    e = kaggle.CSVError("count", 52, "pixel2", got=3, expected=785)
+    back = pickle.loads(pickle.dumps(e))
+    assert (back.kind, back.line, back.column, back.details, str(back)) == (e.kind, 52, "pixel2", e.details, str(e))

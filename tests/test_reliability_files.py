@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -171,3 +172,25 @@ def test_any_model_json_field_gives_an_entry_or_a_checkpoint_error(tmp_path, key
             assert isinstance(e.name, str) and (e.test_acc is None or isinstance(e.test_acc, float))
     finally:
         (folder / "model.json").write_text(json.dumps(good))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+@pytest.mark.parametrize("as_csv", [False, True], ids=["image", "csv"])
+def test_predict_refuses_a_fifo_at_once_instead_of_waiting_for_a_writer(tmp_path, as_csv):
+    fifo = tmp_path / "digit.png"
+    os.mkfifo(fifo)
+    args = ["--csv", str(fifo), "--out", str(tmp_path / "s.csv")] if as_csv else [str(fifo)]
+    r = subprocess.run([sys.executable, "-m", "model.predict", *args], cwd=REPO, capture_output=True, text=True,
+                       timeout=120)  # the old code blocked in open() until killed here
+    assert r.returncode in (1, 2) and "not a regular file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_folder_or_device_is_not_read_as_an_image_or_csv(tmp_path):
+    from model.image_file import ImageError, load_image
+    from model.kaggle import read_kaggle_csv
+    from model.regular_file import NotRegularFile
+    with pytest.raises(ImageError, match="not a regular file"):
+        load_image(tmp_path)
+    if os.path.exists("/dev/zero"):  # never ends: the old reader would read it until MAX_LINE, forever
+        with pytest.raises(NotRegularFile):
+            read_kaggle_csv("/dev/zero")

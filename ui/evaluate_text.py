@@ -93,6 +93,10 @@ EVALUATE_TEXT: dict[str, tuple[str, str]] = {
     "csv_header": ("the header is not the Kaggle format ({what}).", "表头不是 Kaggle 的格式（{what}）。"),
     "csv_too_long": ("the line is longer than {limit:,} bytes.", "这一行超过 {limit:,} 字节。"),
     "csv_too_many": ("more than {limit:,} rows.", "超过 {limit:,} 行。"),
+    "csv_blank": ("more than {limit:,} blank lines: is it really a Kaggle CSV?",
+                  "空行超过 {limit:,} 行：这真的是 Kaggle 的 CSV 文件吗？"),
+    "eval_worker_failed": ("The scoring process stopped before it finished (out of memory?). Try again, or "
+                           "use a smaller file.", "评分进程中途停止了（内存不足？）。请重试，或换一个小一点的文件。"),
     "csv_count": ("{got} values, expected {expected}.", "有 {got} 个值，应为 {expected} 个。"),
     "csv_not_number": ("“{cell}” is not a whole number.", "“{cell}”不是整数。"),
     "csv_range": ("{value} is outside {lo}–{hi}.", "{value} 超出了 {lo}–{hi} 的范围。"),

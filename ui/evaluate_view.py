@@ -10,6 +10,7 @@ import streamlit as st
 from model import metrics
 from ui import eval_figures, evaluation, figures, models
 from ui.i18n import t
+from ui.safe_text import plain
 
 CSV_MB = 100          # Kaggle's train.csv is 76 MB; photos elsewhere keep the server's 20 MB limit
 TILES, PER_ROW = 24, 8
@@ -19,7 +20,7 @@ CM_KEY = "eval_cm"
 
 def short(entry) -> str:
     """A model's name for sentences: runs also name their folder, since run names may repeat."""
-    return entry.name if entry.source == "shipped" else f"{entry.name} ({entry.path.name})"
+    return plain(entry.name if entry.source == "shipped" else f"{entry.name} ({entry.path.name})")
 
 
 def default_index(entries, name: str) -> int:

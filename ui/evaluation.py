@@ -1,25 +1,31 @@
 """The Evaluate page's data: the data sets a model can be scored on, and its cached answers on each.
 
 Answers are cached per (checkpoint path, weights mtime, data set identity): a retrained run at the same
-path is scored again, and switching pages or models back and forth costs nothing."""
+path is scored again, and switching pages or models back and forth costs nothing. Reading a CSV and
+scoring run in the low-priority worker process (ui/heavy.py), so they cannot starve the students' answers.
+The answers are also kept on disk (Streamlit's `persist="disk"`, which never removes a file: two per
+uploaded CSV, one per model); `bound_disk_cache` keeps that folder under DISK_CACHE_BYTES, oldest out."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from classroom import drawings as collection
 from model import presets, store
-from model.infer import labels_uint8, probabilities
-from model.kaggle import CSVError, read_kaggle_csv
-from ui import models
+from model.kaggle import CSVError
+from ui import heavy, models
 from ui.i18n import t
 
 DATASETS = ("test", "val", "kaggle", "drawings")
 VAL_SIZE, VAL_SEED = 10_000, 0  # seed 004's 50k / 10k split of the training images
+DISK_CACHE_BYTES = 64 << 20  # a Kaggle train.csv's answers are 1.7 MB per model: about 35 of them
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,12 @@ def validation() -> DataSet:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _read_csv(raw: bytes, labelled: bool | None) -> tuple[np.ndarray, np.ndarray | None]:
-    return read_kaggle_csv(raw, labelled=labelled)
+    return heavy.run(heavy.read_kaggle, raw, labelled)
 
 
 def read_csv(raw: bytes, labelled: bool | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """A Kaggle CSV's images and labels, parsed once per file content. Raises CSVError."""
+    """A Kaggle CSV's images and labels, parsed once per file content, in the worker. Raises CSVError,
+    heavy.WorkerError."""
     return _read_csv(raw, labelled)
 
 
@@ -94,19 +101,43 @@ def _mtime(entry: store.ModelEntry) -> float:
 # key means a retrained checkpoint is scored again.
 @st.cache_data(show_spinner=False, max_entries=24, persist="disk")
 def _probs(path: str, mtime: float, data_key: str, _images: np.ndarray) -> np.ndarray:
-    model, _ = models._load(path, mtime)
-    return probabilities(model, _images / np.float32(255))
+    return heavy.run(heavy.probabilities, path, _images)
 
 
 def probs(entry: store.ModelEntry, ds: DataSet) -> np.ndarray:
-    """(N, 10) probabilities of `entry` on `ds`, computed once per checkpoint and data set."""
-    return _probs(str(entry.path), _mtime(entry), ds.key, ds.images)
+    """(N, 10) probabilities of `entry` on `ds`, computed once per checkpoint and data set (in the worker).
+    Raises heavy.WorkerError."""
+    p = _probs(str(entry.path), _mtime(entry), ds.key, ds.images)
+    bound_disk_cache()
+    return p
+
+
+def bound_disk_cache(limit: int | None = None) -> None:
+    """Remove the oldest files of Streamlit's disk cache until the rest fit in `limit` bytes."""
+    from streamlit.runtime.caching.storage.local_disk_cache_storage import get_cache_folder_path
+    limit = DISK_CACHE_BYTES if limit is None else limit
+    files = []
+    for f in Path(get_cache_folder_path()).glob("*.memo"):
+        try:
+            st_ = f.stat()
+        except OSError:  # another session removed it just now
+            continue
+        files.append((st_.st_mtime, st_.st_size, f))
+    total = sum(size for _, size, _ in files)
+    for _, size, f in sorted(files, key=lambda x: x[0]):
+        if total <= limit:
+            break
+        try:
+            f.unlink(missing_ok=True)
+        except OSError as e:
+            log.warning("cannot remove %s from the disk cache: %s", f.name, e)
+            continue
+        total -= size
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _labels(path: str, mtime: float, data_key: str, _images: np.ndarray) -> np.ndarray:
-    model, _ = models._load(path, mtime)
-    return labels_uint8(model, _images)
+    return heavy.run(heavy.labels, path, _images)
 
 
 def submission_labels(entry: store.ModelEntry, raw: bytes) -> np.ndarray:

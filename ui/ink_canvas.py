@@ -4,18 +4,24 @@ Why not streamlit-drawable-canvas: its floating toolbar sat over the top of the 
 pointer-down of strokes begun there, and it waits 200 ms after each stroke before sending. This one
 has its Undo / Redo / Clear under the surface, takes mouse, pen and finger alike, and sends the
 canvas as a PNG the moment a stroke is lifted.
+
+The value comes over the websocket, so anyone can send anything in its place. It goes through the
+same bounded decoder as uploads (model/image_file.py), asked for a PNG no larger than the canvas,
+checked from the header: a forged 12000 × 12000 PNG cost 1.65 GB and 5.6 s before, and TIFF, GIF and
+WebP were decoded. Anything else is ignored (the page shows an empty canvas) with one line in the log.
 """
 
 from __future__ import annotations
 
 import base64
-import io
+import binascii
+import logging
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
+from model.image_file import ImageError, load_image
 from ui.i18n import t
 
 INK = "#111111"
@@ -36,16 +42,36 @@ _component = st.components.v2.component(
     js=(Path(__file__).with_name("ink_canvas.js")).read_text(encoding="utf-8"))
 
 
-def decode(png_data_url: str) -> np.ndarray:
-    """A PNG data URL from the canvas → (H, W, 4) uint8 RGBA."""
-    _, encoded = png_data_url.split(";base64,", 1)
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("RGBA"))
+log = logging.getLogger(__name__)
+PREFIX = "data:image/png;base64,"  # what the canvas's toDataURL("image/png") starts with
+
+
+def decode(png_data_url, width: int, height: int) -> np.ndarray | None:
+    """A PNG data URL from the canvas → (H, W, 4) uint8 RGBA; None (logged) for anything that is not a
+    PNG of at most width × height pixels."""
+    try:
+        if not isinstance(png_data_url, str) or not png_data_url.startswith(PREFIX):
+            raise ValueError(f"not a PNG data URL: {str(png_data_url)[:40]!r}")
+        # an RGBA PNG of width × height, stored uncompressed, in base64, plus room for its chunks
+        if len(png_data_url) > (width * height * 4 + 65536) * 4 // 3:
+            raise ValueError(f"{len(png_data_url):,} characters, more than a {width} × {height} PNG needs")
+        pixels = load_image(base64.b64decode(png_data_url[len(PREFIX):], validate=True), formats=("PNG",),
+                            max_size=(width, height))
+    except (ImageError, ValueError, binascii.Error) as e:
+        log.warning("canvas value ignored: %s", e)
+        return None
+    if pixels.ndim == 2:  # grey: opaque; the canvas itself always sends RGBA
+        pixels = np.dstack([pixels] * 3)
+    if pixels.shape[2] == 3:
+        pixels = np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)])
+    return pixels
 
 
 def drawing(key: str, width: int, height: int, brush: int) -> np.ndarray | None:
-    """The canvas's (height, width, 4) RGBA pixels, or None while nothing is drawn."""
+    """The canvas's (height, width, 4) RGBA pixels, or None while nothing is drawn (or the value is not a
+    PNG of at most width × height)."""
     labels = {"undo": t("ink_undo"), "redo": t("ink_redo"), "clear": t("clear"), "surface": t("ink_surface")}
     result = _component(data={"width": width, "height": height, "brush": brush, "color": INK, "labels": labels},
                         key=key, default={"drawing": None}, on_drawing_change=lambda: None, width="stretch")
     drawing = result.get("drawing")
-    return decode(drawing["png"]) if drawing else None
+    return decode(drawing.get("png"), width, height) if isinstance(drawing, dict) else None

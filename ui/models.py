@@ -13,6 +13,7 @@ from model import store
 from model.infer import probabilities
 from train import catalog
 from ui.i18n import t
+from ui.safe_text import plain
 
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
 
@@ -36,13 +37,13 @@ def option(entry: store.ModelEntry) -> str:
     """A picker's option text: no translated words, so switching language keeps the picks."""
     acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""
     where = "" if entry.source == "shipped" else f" · {entry.path.name}"  # names may repeat; folders don't
-    return f"{entry.name}{acc}{where}"
+    return plain(f"{entry.name}{acc}{where}")  # a bidi control in a name would reorder the accuracy
 
 
 def label(entry: store.ModelEntry) -> str:
     source = t("shipped") if entry.source == "shipped" else t("run")
     acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""
-    return f"{entry.name} ({source}{acc})"
+    return plain(f"{entry.name} ({source}{acc})")
 
 
 SMALL_BATCH = 16  # a drawing, or the digits of a number
