@@ -11,30 +11,26 @@ rolled back when the database is next opened, so no temporary files are left; a 
 by nickname or by session is one statement, with no shards to compact; "since X, newest first" is a range
 of an index. Shards would need their own index, locking and compaction: more code, the same guarantees.
 
-The store's old file, `drawings.npz`, is migrated once (its rows inserted, the file kept renamed beside
-it) the first time a process opens the folder, when the old store's `.drawings.npz.*.tmp` leftovers are
-removed too. Export and import stay `.npz` files (`classroom/npz_file.py`): nothing is ever unpickled, and
-an uploaded database is never opened. Every failure is a CollectionError with a kind the app translates:
-`busy`, `disk` (full or failing: the transaction is rolled back, nothing saved before is lost),
-`damaged` (never written over), `full`, `rate`, `label`, `image`, `too_big`.
+The file itself, and the one-time migration of the old `drawings.npz`, are `classroom/database.py`; the
+arrays and the caps `classroom/collection.py`. Export and import stay `.npz` files (`classroom/npz_file.py`):
+nothing is ever unpickled, and an uploaded database is never opened. Every failure is a CollectionError
+with a kind the app translates: `busy`, `disk` (full or failing: the transaction is rolled back, nothing
+saved before is lost), `damaged` (never written over), `full`, `rate`, `label`, `image`, `too_big`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import io
 import os
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from classroom import npz_file
+from classroom import database, npz_file
 from classroom.collection import (  # noqa: F401 - re-exported: callers need classroom.drawings alone
     MAX_CANVAS_BYTES,
     MAX_CANVAS_SIDE,
@@ -50,136 +46,7 @@ from classroom.collection import (  # noqa: F401 - re-exported: callers need cla
     empty,
     matching,
 )
-from model.paths import REPO
-
-FILE, OLD_FILE = "drawings.sqlite", "drawings.npz"
-LOCK_TIMEOUT_S = 15  # how long a save waits for another one to finish before it says "busy"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drawings (
-    id       INTEGER PRIMARY KEY,            -- int64, unique: what delete refers to
-    label    INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
-    created  REAL    NOT NULL,               -- unix seconds
-    image    BLOB    NOT NULL CHECK (length(image) = 784),  -- 28 x 28 uint8, row by row
-    canvas   BLOB    NOT NULL,               -- PNG, or empty
-    nickname TEXT    NOT NULL DEFAULT '',
-    session  TEXT    NOT NULL DEFAULT ''     -- browser session, or 'import:<sha256[:12]>' of a file
-);
-CREATE INDEX IF NOT EXISTS drawings_created ON drawings (created);
-CREATE INDEX IF NOT EXISTS drawings_session ON drawings (session, created);
-CREATE TABLE IF NOT EXISTS migrated (sha256 TEXT PRIMARY KEY, at REAL NOT NULL);  -- old .npz files read in
-PRAGMA user_version = 1;
-"""
-COLUMNS = "id, label, created, image, canvas, nickname, session"
-_ready: set[Path] = set()  # folders this process has opened: leftovers removed, old file migrated
-_ready_lock = threading.Lock()
-
-
-def folder_default() -> Path:
-    return Path(os.environ.get("DIGITLAB_DRAWINGS", REPO / "data" / "class_drawings"))
-
-
-def _failure(e: Exception, path: Path) -> CollectionError:
-    """An sqlite3 or OS error → the CollectionError the app can put in a sentence."""
-    code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # the primary result code
-    why = f"{path.name}: {e}"
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return CollectionError("busy", "the collection is busy; try again in a moment")
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return CollectionError("damaged", f"not a readable collection of drawings ({why})", why=why)
-    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-        why = f"{path.name}: disk full"
-    return CollectionError("disk", f"could not write the drawings to the disk ({why})", why=why)
-
-
-@contextlib.contextmanager
-def _open(folder: Path | None, write: bool):
-    """A connection to the folder's database (None for a read when there is none), closed afterwards.
-    Every sqlite3 or OS error inside becomes a CollectionError."""
-    folder = Path(folder or folder_default())
-    db = folder / FILE
-    con = None
-    try:
-        _prepare(folder)
-        if write:
-            folder.mkdir(parents=True, exist_ok=True)
-        elif not db.exists():
-            yield None
-            return
-        con = sqlite3.connect(db, timeout=LOCK_TIMEOUT_S, isolation_level=None)  # we BEGIN ourselves
-        con.execute("PRAGMA journal_mode = WAL")    # readers never wait for a save, nor a save for them
-        con.execute("PRAGMA synchronous = FULL")    # a save that returned is on the disk, also after a power cut
-        if con.execute("PRAGMA user_version").fetchone()[0] == 0:
-            if not write:  # an empty file another process is just creating
-                yield None
-                return
-            con.executescript(SCHEMA)
-        yield con
-    except (sqlite3.Error, OSError) as e:
-        if con is not None and con.in_transaction:
-            con.rollback()
-        raise _failure(e, db) from None
-    finally:
-        if con is not None:
-            con.close()
-
-
-@contextlib.contextmanager
-def _transaction(con: sqlite3.Connection):
-    """BEGIN IMMEDIATE takes the write lock up front (waiting up to LOCK_TIMEOUT_S): two saves never both
-    read, then both try to write. Rolled back on any error, so a refused or failed change leaves nothing."""
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        con.rollback()
-        raise
-    con.execute("COMMIT")
-
-
-def _prepare(folder: Path) -> None:
-    """Once per process and folder (the app's next start): remove the old store's temporary files, which a
-    kill -9 during a save left behind (59 MB each at 2,000 drawings), and migrate its `drawings.npz`."""
-    key = folder.absolute()
-    if key in _ready:
-        return
-    with _ready_lock:
-        if key in _ready:
-            return
-        if folder.is_dir():
-            for tmp in folder.glob(f".{OLD_FILE}.*.tmp"):
-                tmp.unlink(missing_ok=True)
-            if (folder / OLD_FILE).exists():
-                _migrate(folder)  # a damaged file raises here, every time, until it is moved away
-        _ready.add(key)
-
-
-def _migrate(folder: Path) -> None:
-    """Insert the old file's drawings (same ids, dates, labels and pictures), record that it was read,
-    then keep it renamed. Killed half-way, it runs again: the rows and the record commit together."""
-    old = folder / OLD_FILE
-    raw = old.read_bytes()
-    try:
-        c = npz_file.parse(raw)
-    except CollectionError as e:
-        why = f"{OLD_FILE}: {e.details.get('why', e)}"
-        raise CollectionError("damaged", f"not a readable collection of drawings ({why})", why=why) from None
-    digest = hashlib.sha256(raw).hexdigest()
-    db = folder / FILE
-    with contextlib.closing(sqlite3.connect(db, timeout=LOCK_TIMEOUT_S, isolation_level=None)) as con:
-        con.execute("PRAGMA journal_mode = WAL")
-        con.executescript(SCHEMA)
-        with _transaction(con):
-            if not con.execute("SELECT 1 FROM migrated WHERE sha256 = ?", (digest,)).fetchone():
-                con.executemany(f"INSERT OR IGNORE INTO drawings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                _rows(c, session=""))
-                con.execute("INSERT INTO migrated VALUES (?, ?)", (digest, time.time()))
-    os.replace(old, folder / f"drawings-before-sqlite-{digest[:12]}.npz")
-
-
-def _rows(c: Collection, session: str | None = None):
-    for i in range(len(c)):
-        yield (int(c.ids[i]), int(c.labels[i]), float(c.created[i]), c.images[i].tobytes(), c.canvas_png(i),
-               clean_nickname(str(c.nicknames[i])), str(c.sessions[i]) if session is None else session)
+from classroom.database import FILE, LOCK_TIMEOUT_S, OLD_FILE, folder_default  # noqa: F401 - re-exported
 
 
 def _collection(rows) -> Collection:
@@ -193,7 +60,7 @@ def _collection(rows) -> Collection:
 def load(folder: Path | None = None, canvases: bool = True) -> Collection:
     """Every saved drawing, oldest first, as arrays (empty when there are none yet): what training and the
     Evaluate page use. canvases=False leaves the PNGs out (the Explore page's grid needs only the 28×28s)."""
-    with _open(folder, write=False) as con:
+    with database.connect(folder, write=False) as con:
         if con is None:
             return empty()
         canvas = "canvas" if canvases else "x''"
@@ -204,10 +71,10 @@ def load(folder: Path | None = None, canvases: bool = True) -> Collection:
 def recent(since: float = 0.0, limit: int | None = None, folder: Path | None = None) -> Collection:
     """The drawings saved after `since` (unix seconds, excluded), newest first, at most `limit`: one range of
     the `created` index, however many are saved (for the class wall)."""
-    with _open(folder, write=False) as con:
+    with database.connect(folder, write=False) as con:
         if con is None:
             return empty()
-        return _collection(con.execute(f"SELECT {COLUMNS} FROM drawings WHERE created > ? "
+        return _collection(con.execute(f"SELECT {database.COLUMNS} FROM drawings WHERE created > ? "
                                        "ORDER BY created DESC, id DESC LIMIT ?",
                                        (float(since), -1 if limit is None else int(limit))).fetchall())
 
@@ -215,7 +82,7 @@ def recent(since: float = 0.0, limit: int | None = None, folder: Path | None = N
 def count(folder: Path | None = None) -> int | None:
     """How many drawings are saved (cheap enough for every stroke); None if the store cannot be read."""
     try:
-        with _open(folder, write=False) as con:
+        with database.connect(folder, write=False) as con:
             return 0 if con is None else con.execute("SELECT COUNT(*) FROM drawings").fetchone()[0]
     except CollectionError:
         return None
@@ -264,7 +131,7 @@ def add(image28: np.ndarray, label: int, canvas_rgba: np.ndarray | None = None, 
         raise CollectionError("image", "the drawing must be a 28×28 image")
     png, now = _png(canvas_rgba), time.time()
     pixels = np.round(255 * np.clip(img, 0, 1)).astype(np.uint8).tobytes()
-    with _open(folder, write=True) as con, _transaction(con):
+    with database.connect(folder, write=True) as con, database.transaction(con):
         if session:
             recent_saves = con.execute("SELECT COUNT(*) FROM drawings WHERE session = ? AND created > ?",
                                        (session, now - WINDOW_S)).fetchone()[0]
@@ -276,7 +143,7 @@ def add(image28: np.ndarray, label: int, canvas_rgba: np.ndarray | None = None, 
             new_id = time.time_ns() ^ int.from_bytes(os.urandom(3), "big")
             if not con.execute("SELECT 1 FROM drawings WHERE id = ?", (new_id,)).fetchone():
                 break
-        con.execute(f"INSERT INTO drawings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        con.execute(f"INSERT INTO drawings ({database.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (new_id, label, now, pixels, png, clean_nickname(nickname), str(session)))
         return new_id
 
@@ -284,7 +151,7 @@ def add(image28: np.ndarray, label: int, canvas_rgba: np.ndarray | None = None, 
 def relabel(drawing_id: int, label: int, folder: Path | None = None) -> bool:
     """Correct one drawing's label in place (a second click on "Wrong? It was a …"); False if it is gone."""
     label = _check_label(label)
-    with _open(folder, write=True) as con, _transaction(con):
+    with database.connect(folder, write=True) as con, database.transaction(con):
         return con.execute("UPDATE drawings SET label = ? WHERE id = ?", (label, int(drawing_id))).rowcount == 1
 
 
@@ -292,7 +159,7 @@ def delete(ids, folder: Path | None = None) -> int:
     """Remove the drawings with these ids, all or none; return how many went (unknown ids are ignored:
     another browser may have removed them). The Explore page's bulk delete and the class wall's hide."""
     gone = [(int(i),) for i in np.asarray(list(ids), np.int64)]
-    with _open(folder, write=True) as con, _transaction(con):
+    with database.connect(folder, write=True) as con, database.transaction(con):
         return con.executemany("DELETE FROM drawings WHERE id = ?", gone).rowcount if gone else 0
 
 
@@ -307,17 +174,17 @@ def import_bytes(raw: bytes, folder: Path | None = None) -> int:
     The file is checked in full first: a damaged one changes nothing."""
     incoming = npz_file.parse(raw)
     session = "import:" + hashlib.sha256(raw).hexdigest()[:12]
-    with _open(folder, write=True) as con, _transaction(con):
+    with database.connect(folder, write=True) as con, database.transaction(con):
         ids = incoming.ids.tolist()
         have = {r[0] for i in range(0, len(ids), 500)  # SQLite takes at most a few thousand parameters
                 for r in con.execute(f"SELECT id FROM drawings WHERE id IN ({','.join('?' * len(ids[i:i + 500]))})",
                                      ids[i:i + 500])}
-        new = [row for row in _rows(incoming, session) if row[0] not in have]
+        new = [row for row in database.rows(incoming, session) if row[0] not in have]
         if len(new) > MAX_DRAWINGS - (con.execute("SELECT COUNT(*) FROM drawings").fetchone()[0]):
             raise CollectionError("full", f"importing {len(new)} drawings would pass the cap of {MAX_DRAWINGS}",
                                   limit=MAX_DRAWINGS)
         _room(con, len(new), sum(len(r[3]) + len(r[4]) for r in new))
-        con.executemany(f"INSERT INTO drawings ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
+        con.executemany(f"INSERT INTO drawings ({database.COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", new)
         return len(new)
 
 
@@ -337,3 +204,4 @@ def with_class_drawings(x, y, repeat: int, folder: Path | None = None):
     xs = torch.from_numpy(np.tile(c.images, (repeat, 1, 1))).to(x.device)
     ys = torch.from_numpy(np.tile(c.labels.astype(np.int64), repeat)).to(y.device)
     return torch.cat([x, xs]), torch.cat([y, ys]), c.ids.copy()
+

@@ -17,8 +17,8 @@ import psutil
 import pytest
 from PIL import Image
 
+from classroom import database, npz_file
 from classroom import drawings as collection
-from classroom import npz_file
 from classroom.drawings import CollectionError
 from model.paths import REPO
 from model.presets import validate_train
@@ -183,11 +183,11 @@ def test_a_full_disk_during_a_save_is_a_sentence_and_loses_nothing(tmp_path):
 def test_disk_full_and_failing_disks_become_the_disk_refusal(tmp_path):
     import errno
     import sqlite3
-    e = collection._failure(OSError(errno.ENOSPC, "No space left on device"), tmp_path / collection.FILE)
+    e = database.failure(OSError(errno.ENOSPC, "No space left on device"), tmp_path / collection.FILE)
     assert e.kind == "disk" and "disk full" in e.details["why"]
     full = sqlite3.OperationalError("database or disk is full")
     full.sqlite_errorcode = sqlite3.SQLITE_FULL
-    assert collection._failure(full, tmp_path / collection.FILE).kind == "disk"
+    assert database.failure(full, tmp_path / collection.FILE).kind == "disk"
 
 
 KILLED = """
@@ -216,7 +216,7 @@ def test_kill_9_during_saves_loses_no_finished_save_and_leaves_no_files(tmp_path
 def test_the_old_stores_leftover_temporary_files_are_removed_at_the_next_start(tmp_path, monkeypatch):
     left = tmp_path / f".{collection.OLD_FILE}.4242.123456789.tmp"
     left.write_bytes(os.urandom(100_000))  # what kill -9 of the old store left (59 MB at 2,000 drawings)
-    monkeypatch.setattr(collection, "_ready", set())  # a new process
+    monkeypatch.setattr(database, "_ready", set())  # a new process
     assert collection.count(tmp_path) == 0 and not left.exists()
 
 
@@ -224,7 +224,7 @@ def test_the_old_npz_store_is_migrated_once_without_loss(tmp_path, monkeypatch):
     raw = old_store_file(25, 500)
     (tmp_path / collection.OLD_FILE).write_bytes(raw)
     old = npz_file.parse(raw)
-    monkeypatch.setattr(collection, "_ready", set())
+    monkeypatch.setattr(database, "_ready", set())
     c = collection.load(tmp_path)
     for k in ("ids", "labels", "images", "created", "canvas_offsets", "canvas_bytes"):
         assert np.array_equal(getattr(c, k), getattr(old, k)), k
@@ -232,14 +232,14 @@ def test_the_old_npz_store_is_migrated_once_without_loss(tmp_path, monkeypatch):
     assert not (tmp_path / collection.OLD_FILE).exists() and len(kept) == 1 and kept[0].read_bytes() == raw
     collection.delete(c.ids[:5], folder=tmp_path)
     (tmp_path / collection.OLD_FILE).write_bytes(raw)  # killed before the rename: the same file is seen again
-    monkeypatch.setattr(collection, "_ready", set())
+    monkeypatch.setattr(database, "_ready", set())
     assert collection.count(tmp_path) == 20  # recorded as read: the deleted five do not come back
 
 
 def test_a_damaged_old_store_is_refused_and_never_written_over(tmp_path, monkeypatch):
     damaged = old_store_file(3)[:-40]
     (tmp_path / collection.OLD_FILE).write_bytes(damaged)
-    monkeypatch.setattr(collection, "_ready", set())
+    monkeypatch.setattr(database, "_ready", set())
     with pytest.raises(CollectionError) as e:
         collection.add(drawing()[0], 2, folder=tmp_path)
     assert e.value.kind == "damaged" and collection.OLD_FILE in e.value.details["why"]
