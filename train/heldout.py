@@ -21,7 +21,7 @@ HOLD_OUT = 0.25  # of the drawings; at least one as soon as there are two, none 
 
 def class_drawings(repeat: int, folder=None) -> classroom.Collection | None:
     """The class's saved drawings, when a run includes them (`repeat` > 0, TrainConfig.class_drawings)."""
-    return classroom.load(folder) if repeat > 0 else None
+    return classroom.load(folder, canvases=False) if repeat > 0 else None
 
 
 def shipped_model(kind: str) -> torch.nn.Module | None:

@@ -1,10 +1,12 @@
-"""The class's drawings in the app: the "Wrong? It was a …" row under the Draw page's answers, and the
-Explore page's view of the collection (counts, a grid, delete, export and import). Storage is
-classroom/drawings.py; every refusal it raises becomes a translated message here."""
+"""The class's drawings in the app: the "Wrong? It was a …" grid under the Draw page's answers (open to
+everyone, with an optional nickname), and the Explore page's view of the collection (counts and a grid for
+everyone; bulk delete, export and import for the teacher only, checked where each action happens).
+Storage is classroom/drawings.py; every refusal it raises becomes a translated message here."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 import numpy as np
 import streamlit as st
@@ -12,12 +14,10 @@ from PIL import Image
 
 from classroom import drawings as collection
 from classroom.drawings import CollectionError
-from ui import data_figures, figures
+from ui import class_cleanup, data_figures, figures, roles
 from ui.i18n import t
 
 GRID, PER_ROW = 60, 12
-
-
 PHOTO_SIDE = 320  # px: a photo's long side as kept in the collection (a canvas is 280)
 
 
@@ -28,7 +28,15 @@ def message(e: CollectionError) -> str:
 
 
 def _count() -> int | None:
-    return collection.count()  # not load(): this runs under every answer, and the file may hold 2,000 drawings
+    return collection.count()  # not load(): this runs under every answer
+
+
+def _session() -> str:
+    """This browser session's token (this module owns the key): what the rate limit counts and what the
+    teacher can delete by. Random, never shown to anyone else, and no account behind it."""
+    if "coll_session" not in st.session_state:
+        st.session_state["coll_session"] = secrets.token_hex(8)
+    return st.session_state["coll_session"]
 
 
 def _fit(canvas: np.ndarray | None) -> np.ndarray | None:
@@ -47,111 +55,113 @@ def _fit(canvas: np.ndarray | None) -> np.ndarray | None:
     return np.asarray(img)
 
 
+def _digest(image28: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(image28, np.float32).tobytes()).hexdigest()
+
+
+def _keep_nickname() -> None:
+    # the box disappears with the answers (a cleared canvas), and Streamlit forgets a widget it did not draw
+    st.session_state["coll_nick"] = collection.clean_nickname(st.session_state.get("coll_nickname_box", ""))
+
+
 def _save(image28: np.ndarray, canvas, digit: int) -> None:
-    """Save with this label; clicking another digit for the same drawing corrects it instead of adding one."""
-    digest = hashlib.sha256(np.ascontiguousarray(image28, np.float32).tobytes()).hexdigest()
-    last = st.session_state.get("coll_last")
+    """Save with this label; clicking another digit for the same drawing corrects its label in place."""
+    digest, last = _digest(image28), st.session_state.get("coll_last")
     try:
-        if last and last[0] == digest:
-            collection.delete([last[1]])
-        saved = collection.add(image28, digit, _fit(canvas))
+        if last and last[0] == digest and collection.relabel(last[1], digit):
+            saved = last[1]
+        else:  # a new drawing, or the teacher deleted the one saved a moment ago
+            saved = collection.add(image28, digit, _fit(canvas), nickname=st.session_state.get("coll_nick", ""),
+                                   session=_session())
     except CollectionError as e:
         st.session_state["coll_error"] = message(e)
         return
-    st.session_state["coll_last"] = (digest, int(saved.ids[-1]), digit)
+    st.session_state["coll_last"] = (digest, saved, digit)
     st.session_state.pop("coll_error", None)
 
 
 def wrong_row(image28: np.ndarray, canvas: np.ndarray | None) -> None:
-    """Ten buttons, 0–9: one click saves the drawing (28×28 and canvas) with its true label."""
+    """Ten small buttons in two rows of five (a 390 px phone holds them): one click saves the drawing
+    (28×28 and canvas) with its true label. An optional nickname goes with it."""
     with st.container(key="coll-row"):
         st.markdown(f"**{t('coll_wrong')}**", help=t("coll_wrong_help"))
-        for d, col in enumerate(st.columns(10, gap="small")):
-            col.button(str(d), key=f"coll_label_{d}", on_click=_save, args=(image28, canvas, d), width="stretch")
+        for first in (0, 5):
+            with st.container(horizontal=True, wrap=False, gap="small", key=f"coll-grid-{first}"):
+                for d in range(first, first + 5):
+                    st.button(str(d), key=f"coll_label_{d}", on_click=_save, args=(image28, canvas, d),
+                              width="stretch")
+        st.text_input(t("coll_nickname"), value=st.session_state.get("coll_nick", ""), key="coll_nickname_box",
+                      max_chars=collection.MAX_NICKNAME, placeholder=t("coll_nickname_hint"),
+                      on_change=_keep_nickname, label_visibility="collapsed")
         if err := st.session_state.get("coll_error"):
             st.error(err)
-        digest = hashlib.sha256(np.ascontiguousarray(image28, np.float32).tobytes()).hexdigest()
         last = st.session_state.get("coll_last")
         n = _count()
         with st.container(key="coll-count"):
-            if last and last[0] == digest:
+            if last and last[0] == _digest(image28):
                 st.success(t("coll_saved", d=last[2], n=n or 0))
             elif n is not None:
                 st.caption(t("coll_count", n=n))
 
 
-def _confirm_delete() -> None:
-    """Asks before deleting: the ids wait in session state until Delete or Cancel is clicked."""
-    ids = st.session_state.get("coll_confirm")
-    if not ids:
-        return
-    with st.container(key="coll-confirm", border=True):
-        st.warning(t("coll_delete_confirm", n=len(ids)))
-        a, b, _ = st.columns([1, 1, 4])
-        if a.button(t("coll_delete_yes"), type="primary", key="coll_delete_yes", icon=":material/delete:"):
-            try:
-                collection.delete(ids)
-            except CollectionError as e:
-                st.error(message(e))
-                return
-            for i in ids:
-                st.session_state.pop(f"coll_pick_{i}", None)
-            st.session_state.pop("coll_confirm", None)
-            st.rerun()
-        if b.button(t("coll_delete_no"), key="coll_delete_no"):
-            st.session_state.pop("coll_confirm", None)
-            st.rerun()
-
-
 def explore_section() -> None:
-    """The Explore page's view of the collection."""
+    """The Explore page's view of the collection: what anyone sees, then the teacher's controls."""
     st.subheader(t("coll_title"))
+    teacher = roles.is_teacher()
     try:
-        c = collection.load()
+        c = collection.load(canvases=False)  # the grid needs only the 28×28s; export reads the PNGs itself
     except CollectionError as e:
         st.error(message(e))
-        _import_box()
+        if teacher:
+            _import_box()
         return
     st.caption(t("coll_intro", n=len(c), cap=collection.MAX_DRAWINGS))
-    if len(c):
+    if done := st.session_state.pop("coll_done", None):
+        st.success(t(done[0], **done[1]))
+    if failed := st.session_state.pop("coll_error_explore", None):
+        st.error(message(failed))
+    if not len(c):
+        st.info(t("eval_no_drawings"))
+    else:
         st.plotly_chart(data_figures.counts_bar(c.counts()), config={"displayModeBar": False}, key="coll_counts")
         digits = st.pills(t("coll_show_digit"), list(range(10)), selection_mode="multi", key="coll_digits")
-        idx = np.flatnonzero(np.isin(c.labels, digits)) if digits else np.arange(len(c))
-        idx = idx[::-1][:GRID]  # newest first
-        for row in range(0, len(idx), PER_ROW):
-            for i, col in zip(idx[row:row + PER_ROW], st.columns(PER_ROW)):
+        shown = collection.matching(c, digits=digits)
+        newest = np.flatnonzero(shown)[::-1][:GRID]
+        if shown.sum() > GRID:
+            st.caption(t("coll_newest", shown=GRID, n=int(shown.sum())))
+        for row in range(0, len(newest), PER_ROW):
+            for i, col in zip(newest[row:row + PER_ROW], st.columns(PER_ROW)):
                 with col, st.container(key=f"coll_tile_{c.ids[i]}"):
                     st.image(figures.pixel_grid(c.images[i] / 255, cell=3), caption=str(c.labels[i]), width="stretch")
-                    st.checkbox(t("coll_pick"), key=f"coll_pick_{c.ids[i]}", label_visibility="collapsed")
-        picked = [int(c.ids[i]) for i in idx if st.session_state.get(f"coll_pick_{c.ids[i]}")]
-        if st.button(t("coll_delete", n=len(picked)), disabled=not picked, key="coll_delete", icon=":material/delete:"):
-            st.session_state["coll_confirm"] = picked
-        _confirm_delete()
-        st.download_button(t("coll_export"), collection.export_bytes(), file_name="class_drawings.npz",
-                           mime="application/octet-stream", key="coll_export", icon=":material/download:")
-    else:
-        st.info(t("eval_no_drawings"))
+                    if teacher:
+                        st.checkbox(t("coll_pick"), key=f"coll_pick_{c.ids[i]}", label_visibility="collapsed")
+    if not teacher:
+        st.caption(t("coll_teacher_only"))
+        return
+    if len(c):
+        class_cleanup.section(c, digits, newest)
+        st.download_button(t("coll_export"), collection.export_bytes, file_name="class_drawings.npz",
+                           mime="application/octet-stream", key="coll_export", icon=":material/download:",
+                           on_click="ignore")  # the file is built only when clicked (60 MB at 2,000)
     _import_box()
 
 
-def _import_box() -> None:
-    up = st.file_uploader(t("coll_import"), type=["npz"], key="coll_import",
-                          max_upload_size=collection.MAX_FILE_BYTES // 2**20)
-    if msg := st.session_state.pop("coll_import_msg", None):
-        st.success(msg)
-    if up is None:
-        return
-    token = hashlib.sha256(up.getvalue()).hexdigest()
-    if st.session_state.get("coll_imported") == token:  # the upload stays in the widget: import it once
+def _import() -> None:
+    """The uploader's callback: runs even for a forged upload from a student's session, so it checks."""
+    up = st.session_state.get("coll_import")
+    if up is None or not roles.is_teacher():
         return
     try:
         added = collection.import_bytes(up.getvalue())
     except CollectionError as e:
-        st.error(message(e))
+        st.session_state["coll_error_explore"] = e  # translated where it is shown
         return
-    st.session_state["coll_imported"] = token
-    st.session_state["coll_import_msg"] = t("coll_imported", n=added)
-    st.rerun()
+    st.session_state["coll_done"] = ("coll_imported", {"n": added})
+
+
+def _import_box() -> None:
+    st.file_uploader(t("coll_import"), type=["npz"], key="coll_import", on_change=_import,
+                     max_upload_size=collection.MAX_FILE_BYTES // 2**20)
 
 
 def train_weight() -> int:
