@@ -5,7 +5,7 @@ stroke: a finger on the phone), Evaluate (the confusion matrix), Train (the firs
 ticked, so its curves show: train one first, e.g. `python -m train --preset mlp --subset 3000 --epochs 2`)
 and Explore. Each page is also saved in full (…-full.png). Look at them: a test cannot say "readable".
 
-    PYTHONPATH=. .venv/bin/python scripts/screenshots.py [--pages draw,train] [--langs en,zh]
+    PYTHONPATH=. .venv/bin/python scripts/screenshots.py [--pages draw,train] [--langs en,zh] [--projector]
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--pages", default=",".join(PAGES))
     ap.add_argument("--langs", default="en,zh")
     ap.add_argument("--sizes", default=",".join(SIZES))
+    ap.add_argument("--projector", action="store_true", help="with the sidebar's Projector switch on")
     args = ap.parse_args()
     out = ARTIFACTS / "screens"
     out.mkdir(parents=True, exist_ok=True)
@@ -72,9 +73,10 @@ def main() -> None:
                     phone = size == "phone"
                     page = phone_page(browser) if phone else browser.new_page(viewport={"width": w, "height": h})
                     try:
-                        page.goto(f"{url}/{'' if name == 'draw' else name}?lang={lang}")
+                        switch = "&projector=1" if args.projector else ""
+                        page.goto(f"{url}/{'' if name == 'draw' else name}?lang={lang}{switch}")
                         PAGES[name](page, phone)
-                        stem = out / f"{name}-{lang}-{w}x{h}"
+                        stem = out / f"{name}-{lang}-{w}x{h}{'-projector' if args.projector else ''}"
                         page.screenshot(path=f"{stem}.png")
                         page.screenshot(path=f"{stem}-full.png", full_page=True)
                         print(f"{stem}.png")
