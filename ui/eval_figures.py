@@ -86,5 +86,6 @@ def confidence_hist(right: np.ndarray, wrong: np.ndarray, names: tuple[str, str]
                                   opacity=0.75)])
     fig.update_layout(barmode="overlay", height=300, margin=dict(l=10, r=10, t=36, b=10), font=dict(size=15),
                       legend=dict(orientation="h", y=1.15, font=dict(size=15)), plot_bgcolor="rgba(0,0,0,0)",
-                      xaxis=dict(title=xlabel, tickformat=".0%", range=[0, 1.0]), yaxis=dict(ticksuffix="%"))
+                      xaxis=dict(title=xlabel, tickformat=".0%", range=[0, 1.0], tickfont=dict(size=14)),
+                      yaxis=dict(ticksuffix="%", tickfont=dict(size=14)))
     return fig
