@@ -30,24 +30,38 @@ def ink(colour: str) -> tuple[int, ...]:
     return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
+def fills_of(fig) -> list[str]:
+    """Each cell's colour, row by row: the rectangles under the points (in data coordinates)."""
+    cells = sorted((round((s.y0 + s.y1) / 2), round((s.x0 + s.x1) / 2), s.fillcolor) for s in fig.layout.shapes
+                   if s.fillcolor)
+    assert len(cells) == CM.size
+    return [f for *_, f in cells]
+
+
 @pytest.mark.parametrize("normalised", [False, True])
 def test_every_count_is_legible_on_its_cell(normalised):
-    cells = eval_figures.confusion(CM, normalised, "predicted", "true").data[0]
+    fig = eval_figures.confusion(CM, normalised, "predicted", "true")
+    cells = fig.data[0]
     inks = cells.textfont.color
     assert not isinstance(inks, str) and len(inks) == CM.size  # a colour per cell, not plotly's one grey
-    for text, fill, colour in zip(cells.text, cells.marker.color, inks):
+    for text, fill, colour in zip(cells.text, fills_of(fig), inks):
         if text:
             assert contrast(ink(colour), shown(fill)) >= 4.5, (text, fill, colour)
 
 
 def test_empty_cells_are_plain_and_mistakes_red():
-    cells = eval_figures.confusion(CM, False, "predicted", "true").data[0]
-    fills = np.array(cells.marker.color).reshape(10, 10)
+    fills = np.array(fills_of(eval_figures.confusion(CM, False, "predicted", "true"))).reshape(10, 10)
     empty = (CM == 0)
     assert all(f == EMPTY for f in fills[empty])  # not a pale pink that reads as "a few mistakes"
     r, g, b = shown(fills[9, 4])
     assert r > 200 and g < 120 and b < 120  # the biggest mistake is plainly red
     assert shown(fills[0, 5])[1] < shown(EMPTY)[1] - 20  # and the smallest still differs from an empty cell
+
+
+def test_the_selected_cell_is_outlined_where_it_is():
+    fig = eval_figures.confusion(CM, False, "predicted", "true", selected=(9, 4))
+    outline = [s for s in fig.layout.shapes if not s.fillcolor]
+    assert len(outline) == 1 and (outline[0].x0 + outline[0].x1) / 2 == 4 and (outline[0].y0 + outline[0].y1) / 2 == 9
 
 
 def events(n_epochs: int = 2) -> list[dict]:

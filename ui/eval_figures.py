@@ -1,7 +1,9 @@
 """Figures of the Evaluate page: numpy in, plotly figures out. No Streamlit here.
 
-The confusion matrix is a scatter of square markers, not a heatmap: Streamlit's selection events
-(`on_select`) work for scatter points and return nothing for heatmap cells (streamlit#8760)."""
+The confusion matrix is a scatter of points, not a heatmap: Streamlit's selection events (`on_select`)
+work for scatter points and return nothing for heatmap cells (streamlit#8760). The cells' colours are
+rectangles in data coordinates under the points, so they shrink with the chart on a phone instead of
+overlapping as fixed-size markers did."""
 
 from __future__ import annotations
 
@@ -61,17 +63,21 @@ def confusion(cm: np.ndarray, normalised: bool, xlabel: str, ylabel: str, select
     text = [(f"{v:.0%}" if v >= 0.005 else "") if normalised else (str(int(v)) if v else "") for v in value]
     fig = go.Figure(go.Scatter(
         x=pred, y=true, mode="markers+text", text=text, textfont=dict(size=13, color=inks),
-        customdata=np.stack([true, pred, cm.ravel()], 1),
-        marker=dict(symbol="square", size=CELL_PX, line=dict(width=0), color=fills),
+        customdata=np.stack([true, pred, cm.ravel()], 1),  # a clear marker the size of a cell: what a click hits
+        marker=dict(symbol="square", size=CELL_PX, line=dict(width=0), color="rgba(0,0,0,0)"),
         hovertemplate="true %{customdata[0]} → %{customdata[1]}: %{customdata[2]}<extra></extra>"))
+    half = 0.47  # a hair of white between cells
+    for x, y, fill in zip(pred, true, fills):
+        fig.add_shape(type="rect", x0=x - half, x1=x + half, y0=y - half, y1=y + half, fillcolor=fill,
+                      line_width=0, layer="below")
     if selected is not None:
-        fig.add_trace(go.Scatter(x=[selected[1]], y=[selected[0]], mode="markers", hoverinfo="skip",
-                                 marker=dict(symbol="square-open", size=CELL_PX + 2, color="#0f172a",
-                                             line=dict(width=3))))
+        fig.add_shape(type="rect", x0=selected[1] - 0.5, x1=selected[1] + 0.5, y0=selected[0] - 0.5,
+                      y1=selected[0] + 0.5, line=dict(color="#0f172a", width=3))
     axis = dict(tickmode="array", tickvals=list(range(k)), range=[-0.6, k - 0.4], showgrid=False, zeroline=False,
                 tickfont=dict(size=15), fixedrange=True)
     fig.update_layout(height=CELL_PX * k + 90, width=CELL_PX * k + 110, margin=dict(l=60, r=10, t=10, b=50),
-                      showlegend=False, font=dict(size=15, color="#1e293b"), plot_bgcolor="rgba(0,0,0,0)", clickmode="event+select", dragmode=False,
+                      showlegend=False, font=dict(size=15, color="#1e293b"), plot_bgcolor="rgba(0,0,0,0)",
+                      clickmode="event+select", dragmode=False,
                       xaxis=dict(axis, title=xlabel, side="bottom"),
                       yaxis=dict(axis, title=ylabel, autorange=None, range=[k - 0.4, -0.6]))
     return fig
