@@ -43,6 +43,9 @@ CSS = f"""
   .st-key-draw_pickers {_ROW} > [data-testid=stColumn] {{min-width: 0; flex: 1 1 0;}}
   .st-key-draw_row {_ROW} > [data-testid=stColumn]:nth-child(n+3) {{min-width: 0; flex: 1 1 40%;}}  /* answers */
   .st-key-draw_row {_ROW} > [data-testid=stColumn]:nth-child(2) {{order: 9;}}  /* what it sees: after them */
+  [class*="_grid"] {_ROW} {{gap: .4rem;}}  /* a container keyed `…_grid`: a grid of images wraps, not stacks */
+  [class*="_grid"] {_ROW} > [data-testid=stColumn] {{min-width: 50px; flex: 1 1 50px;}}
+  [class*="_tiles_grid"] {_ROW} > [data-testid=stColumn] {{min-width: 30%; flex: 1 1 30%;}}
   .st-key-draw_canvas {{max-width: 300px;}}  /* room left for both answers under it */
   .st-key-draw_brush {{max-width: 300px;}}
   .st-key-draw_row [class*=st-key-prediction-] {{gap: 0;}}
