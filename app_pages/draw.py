@@ -31,7 +31,7 @@ def canvas(key: str, width: int, height: int) -> np.ndarray | None:
 @st.fragment
 def single(chosen: dict) -> None:
     st.caption(t("draw_hint"))
-    with st.container(key="draw_row"):  # a phone puts both answers right under the canvas (ui/style.py)
+    with st.container(key="draw_row"):  # a phone puts both answers right under the canvas (ui/stylesheet.py)
         left, mid, *right = st.columns(COLUMNS, gap="small")
         with left:
             image = canvas("draw_canvas", CANVAS, CANVAS)

@@ -28,7 +28,7 @@ st.subheader(t("explore_samples"))
 if st.button(t("explore_shuffle"), key="explore_shuffle", icon=":material/shuffle:"):
     st.session_state["explore_draw"] = st.session_state.get("explore_draw", 0) + 1
 pick = np.random.default_rng(st.session_state.get("explore_draw", 0)).choice(len(data.y_train), SAMPLES, replace=False)
-with st.container(key="explore_samples_grid"):  # `_grid`: a phone wraps the row instead of stacking it (ui/style.py)
+with st.container(key="explore_samples_grid"):  # `_grid`: a phone wraps it, not stacks it (ui/stylesheet.py)
     for row in range(0, SAMPLES, PER_ROW):
         for i, col in zip(pick[row:row + PER_ROW], st.columns(PER_ROW)):
             col.image(figures.pixel_grid(data.x_train[i] / 255, cell=3), caption=str(data.y_train[i]),

@@ -189,7 +189,8 @@ def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(url, b
         box = c.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # the whole canvas fits the width
         assert box["width"] >= 250
-        scrolled = "() => [document.scrollingElement.scrollTop, document.querySelector('[data-testid=stMain]').scrollTop]"
+        scrolled = ("() => [document.scrollingElement.scrollTop, "
+                    "document.querySelector('[data-testid=stMain]').scrollTop]")
         before = phone.evaluate(scrolled)
         touch_stroke(phone, c, DIGITS[7])
         cnn, mlp = answers(phone, c.evaluate(INK))

@@ -81,7 +81,7 @@ BOXES = """() => Object.fromEntries(['.legend', '.g-xtitle', '.xaxislayer-above 
 
 # plotly lays a figure out again once its margins have grown to fit the legend: measure once nothing moves
 SETTLED = """() => { const now = JSON.stringify((%s)()); const same = now === window.__boxes; window.__boxes = now;
-  return same; }""" % BOXES
+  return same; }""".replace("%s", BOXES)
 
 
 def overlap(a, b) -> bool:

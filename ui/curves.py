@@ -48,7 +48,8 @@ def _layout(fig: go.Figure, title: str, ytitle: str, xtitle: str, height: int, *
                       margin=dict(l=10, r=10, t=40, b=6),
                       legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, font=dict(size=14)),
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hovermode="x unified")
-    fig.update_xaxes(title=xtitle, gridcolor=GRID, rangemode="tozero", automargin=True, tickfont=TICKS)  # room for ticks, title
+    # automargin: room for the ticks and the title, whatever template (Streamlit's or plotly's) is applied
+    fig.update_xaxes(title=xtitle, gridcolor=GRID, rangemode="tozero", automargin=True, tickfont=TICKS)
     fig.update_yaxes(title=ytitle, gridcolor=GRID, automargin=True, tickfont=TICKS, **yaxis)
     return fig
 

@@ -6,8 +6,7 @@ import numpy as np
 import streamlit as st
 
 from model.preprocess import Preprocessed
-from ui import figures, models
-from ui.style import page as style  # every page calls widgets.style(): the one stylesheet
+from ui import figures, models, stylesheet
 from ui.i18n import t
 from ui.safe_text import md
 
@@ -25,6 +24,11 @@ def waiting(slot: str, place: int | None, holder: str | None) -> None:
     if holder:
         text += " " + t("train_waiting_for", name=md(holder))
     st.info(text, icon=":material/hourglass_top:")
+
+
+def style() -> None:
+    """The app's one stylesheet (ui/stylesheet.py): every page calls this first."""
+    stylesheet.page()
 
 
 def model_error(entry, err: Exception) -> None:
