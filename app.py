@@ -4,6 +4,7 @@ import streamlit as st
 import torch
 
 from jobs import background
+from ui import stylesheet
 from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
 background.mark_serving()  # training jobs started from here yield the CPU to the students' answers
@@ -30,6 +31,7 @@ if "lang" not in st.session_state:
 with st.sidebar:
     st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True, on_change=on_language)
     st.caption(f"{t('device')}: {device_label()}")
+    stylesheet.projector_switch()
 
 pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),
          st.Page("app_pages/train.py", title=t("page_train"), icon=":material/monitoring:"),

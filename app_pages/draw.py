@@ -17,7 +17,7 @@ from ui.i18n import t
 from ui.safe_text import md
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
-NUMBER_W, NUMBER_H = 640, 220
+NUMBER_W, NUMBER_H = 560, 240  # 7:3, so that on a phone (358 px wide) it is still 153 px tall for a finger
 COLUMNS = [1.6, 0.85, 1.25, 1.25]  # canvas | what the model sees | slot 1 | slot 2: the canvas must fit
 
 
@@ -31,10 +31,11 @@ def canvas(key: str, width: int, height: int) -> np.ndarray | None:
 @st.fragment
 def single(chosen: dict) -> None:
     st.caption(t("draw_hint"))
-    left, mid, *right = st.columns(COLUMNS, gap="small")
-    with left:
-        image = canvas("draw_canvas", CANVAS, CANVAS)
-    answer(image, chosen, mid, right)
+    with st.container(key="draw_row"):  # a phone puts both answers right under the canvas (ui/stylesheet.py)
+        left, mid, *right = st.columns(COLUMNS, gap="small")
+        with left:
+            image = canvas("draw_canvas", CANVAS, CANVAS)
+        answer(image, chosen, mid, right)
 
 
 def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) -> None:
@@ -101,12 +102,13 @@ def upload(chosen: dict) -> None:
     except ImageError as e:
         st.error(t(f"img_{e.kind}", **e.details))
         return
-    left, mid, *right = st.columns(COLUMNS, gap="small")
-    with left:
-        st.caption(t("your_image"))
-        pre = preprocess(image)
-        st.image(figures.with_box(image, pre.box), width="stretch")
-    answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
+    with st.container(key="draw_row"):
+        left, mid, *right = st.columns(COLUMNS, gap="small")
+        with left:
+            st.caption(t("your_image"))
+            pre = preprocess(image)
+            st.image(figures.with_box(image, pre.box), width="stretch")
+        answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
 
 
 widgets.style()

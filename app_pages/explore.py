@@ -28,14 +28,16 @@ st.subheader(t("explore_samples"))
 if st.button(t("explore_shuffle"), key="explore_shuffle", icon=":material/shuffle:"):
     st.session_state["explore_draw"] = st.session_state.get("explore_draw", 0) + 1
 pick = np.random.default_rng(st.session_state.get("explore_draw", 0)).choice(len(data.y_train), SAMPLES, replace=False)
-for row in range(0, SAMPLES, PER_ROW):
-    for i, col in zip(pick[row:row + PER_ROW], st.columns(PER_ROW)):
-        col.image(figures.pixel_grid(data.x_train[i] / 255, cell=3), caption=str(data.y_train[i]),
-                  width="stretch")
+with st.container(key="explore_samples_grid"):  # `_grid`: a phone wraps it, not stacks it (ui/stylesheet.py)
+    for row in range(0, SAMPLES, PER_ROW):
+        for i, col in zip(pick[row:row + PER_ROW], st.columns(PER_ROW)):
+            col.image(figures.pixel_grid(data.x_train[i] / 255, cell=3), caption=str(data.y_train[i]),
+                      width="stretch")
 
 st.subheader(t("explore_means"), help=t("explore_means_help"))
-for d, (mean, col) in enumerate(zip(data_figures.digit_means(data.x_train, data.y_train), st.columns(10))):
-    col.image(figures.pixel_grid(mean, cell=3), caption=str(d), width="stretch")
+with st.container(key="explore_means_grid"):
+    for d, (mean, col) in enumerate(zip(data_figures.digit_means(data.x_train, data.y_train), st.columns(10))):
+        col.image(figures.pixel_grid(mean, cell=3), caption=str(d), width="stretch")
 
 st.subheader(t("explore_spread"), help=t("explore_spread_help"))
 log = st.toggle(t("explore_log"), value=True, key="explore_log")
@@ -58,9 +60,10 @@ pred = probs.argmax(1)
 wrong = np.flatnonzero(pred != data.y_test)
 st.caption(t("explore_score", acc=1 - len(wrong) / len(pred), wrong=len(wrong), n=len(pred)))
 shown = wrong[:TILES] if only_wrong else np.arange(TILES)  # from test image 1, as seed 001 starts
-for row in range(0, len(shown), PER_ROW // 2):
-    for i, col in zip(shown[row:row + PER_ROW // 2], st.columns(PER_ROW // 2)):
-        with col, st.container(key=f"explore_tile_{i}"):
-            st.image(figures.prediction_tile(data.x_test[i] / 255, probs[i], int(data.y_test[i])),
-                     caption=t("explore_tile", n=i + 1, label=int(data.y_test[i]), pred=int(pred[i]),
-                               p=float(probs[i].max())), width="stretch")
+with st.container(key="explore_tiles_grid"):
+    for row in range(0, len(shown), PER_ROW // 2):
+        for i, col in zip(shown[row:row + PER_ROW // 2], st.columns(PER_ROW // 2)):
+            with col, st.container(key=f"explore_tile_{i}"):
+                st.image(figures.prediction_tile(data.x_test[i] / 255, probs[i], int(data.y_test[i])),
+                         caption=t("explore_tile", n=i + 1, label=int(data.y_test[i]), pred=int(pred[i]),
+                                   p=float(probs[i].max())), width="stretch")

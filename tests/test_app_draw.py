@@ -199,3 +199,23 @@ def test_the_draw_page_survives_a_forged_canvas_value(value, monkeypatch):
     at.run()
     assert not at.exception
     assert not digits_shown(at) and any("Nothing to read" in i.value for i in at.info)
+
+def test_each_picker_lists_its_own_kind_first_by_name_accuracy_and_date(canvas, tmp_path, monkeypatch):
+    """Issue 15: a run shows as its name, accuracy and date, never its folder id; the MLP slot offers MLPs first."""
+    runs = tmp_path / "runs"
+    for kind, folder in (("mlp", "20260101-0900-mlp"), ("cnn", "20260101-0930-cnn")):
+        model, info = store.load(PRETRAINED / kind)
+        store.save(runs / folder, model, config_from_dict(info["architecture"]), name=f"my {kind}",
+                   metrics={"test_acc": 0.9})
+    monkeypatch.setenv("DIGITLAB_RUNS", str(runs))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    for slot in ("mlp", "cnn"):
+        options = at.selectbox(key=f"draw_model_{slot}").options
+        assert options[0].startswith(f"{slot} · "), options  # the shipped model of its own kind on top
+        mine = [o for o in options if o.startswith(f"my {slot}")]
+        other = [o for o in options if o.startswith(f"my {'cnn' if slot == 'mlp' else 'mlp'}")]
+        assert options.index(mine[0]) < options.index(other[0]), options  # its own kind's run before the other's
+        assert re.fullmatch(rf"my {slot} · 90\.00% · \d{{4}}-\d\d-\d\d \d\d:\d\d", mine[0]), mine
+        assert not any("20260101" in o for o in options), options  # no run ids

@@ -7,9 +7,11 @@ BENCHMARKS.md come from bench/draw_latency.py.
 
 import json
 import math
+import re
 import statistics
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import ARM_TIMER, ARTIFACTS, chromium, ink_at, phone_page, streamlit_server, stroke, touch_stroke
 from tests.digit_strokes import drawings
@@ -167,16 +169,18 @@ def test_the_answers_follow_the_model_pickers(page):
     ink = c.evaluate(INK)
     answers(page, ink)
     page.get_by_role("combobox", name="MLP model").click()
-    page.get_by_role("option", name="cnn").click()
+    page.get_by_role("option", name=re.compile(r"^cnn · ")).click()  # the shipped one, not a run named "cnn …"
     page.locator(".st-key-prediction-mlp").get_by_text("cnn (shipped").wait_for(timeout=10_000)
     assert c.evaluate(INK) == ink and answers(page, ink) == ("7", "7")
     page.get_by_role("combobox", name="MLP model").click()
-    page.get_by_role("option", name="mlp").click()
+    page.get_by_role("option", name=re.compile(r"^mlp · ")).click()
     page.locator(".st-key-prediction-mlp").get_by_text("mlp (shipped").wait_for(timeout=10_000)
     clear(page)
 
 
-def test_a_phone_stacks_the_page_and_takes_a_finger(url, browser):
+def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(url, browser):
+    """Issue 15: on a 390 × 844 phone, after a finger stroke, both answers (digit and how sure) are on screen
+    with the canvas, without scrolling; the bars may follow below."""
     phone = phone_page(browser)
     try:
         phone.goto(url)
@@ -185,16 +189,39 @@ def test_a_phone_stacks_the_page_and_takes_a_finger(url, browser):
         box = c.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # the whole canvas fits the width
         assert box["width"] >= 250
-        scroll = phone.evaluate("() => document.scrollingElement.scrollTop")
+        scrolled = ("() => [document.scrollingElement.scrollTop, "
+                    "document.querySelector('[data-testid=stMain]').scrollTop]")
+        before = phone.evaluate(scrolled)
         touch_stroke(phone, c, DIGITS[7])
-        assert phone.evaluate("() => document.scrollingElement.scrollTop") == scroll  # drawing, not scrolling
         cnn, mlp = answers(phone, c.evaluate(INK))
         assert cnn == "7"
-        answer_box = phone.locator(".st-key-prediction-cnn").bounding_box()
-        assert answer_box["y"] >= box["y"] + box["height"]  # stacked: the answer below the canvas
+        assert phone.evaluate(scrolled) == before  # drawing, not scrolling; nor did the answer scroll the page
+        for slot in ("mlp", "cnn"):
+            panel = phone.locator(f".st-key-prediction-{slot}")
+            expect(panel.locator(".dl-sure")).to_be_visible()  # how sure, inside the box measured below
+            answer_box = panel.bounding_box()
+            assert answer_box["y"] >= box["y"] + box["height"], (slot, answer_box)  # stacked: under the canvas
+            assert 0 <= answer_box["x"] and answer_box["x"] + answer_box["width"] <= 390, (slot, answer_box)
+            assert answer_box["y"] + answer_box["height"] <= 844, (slot, answer_box)  # on screen, unscrolled
         phone.screenshot(path=str(ARTIFACTS / "draw_phone.png"))
-        phone.locator(".st-key-prediction-mlp").scroll_into_view_if_needed()
-        phone.screenshot(path=str(ARTIFACTS / "draw_phone_answer.png"))
+    finally:
+        phone.close()
+
+
+def test_the_number_canvas_takes_a_finger_on_a_phone(url, browser):
+    phone = phone_page(browser)
+    try:
+        phone.goto(url)
+        canvas(phone)
+        phone.get_by_text("A number").click()
+        c = phone.locator(".st-key-draw_number canvas.dl-ink")
+        c.wait_for(timeout=30_000)
+        phone.wait_for_timeout(1000)
+        box = c.bounding_box()
+        assert box["x"] + box["width"] <= 390 and box["height"] >= 140, box  # room for a finger's digits
+        touch_stroke(phone, c, [(0.25, 0.15), (0.25, 0.85)])  # a 1, then a 0 beside it
+        touch_stroke(phone, c, ellipse(0.6, 0.5, 0.1, 0.33))
+        expect(phone.locator(".st-key-number-cnn .dl-number")).to_have_attribute("data-number", "10", timeout=15_000)
     finally:
         phone.close()
 

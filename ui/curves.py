@@ -16,6 +16,8 @@ LABELS = {"epoch": "epoch", "accuracy": "accuracy", "loss": "loss", "lr": "learn
           "val": "validation", "test": "test", "reported": "reported"}
 TEST_COLOR = "#111827"    # test points are the figure that matters: dark, on top of the model's colour
 GRID = "rgba(148,163,184,0.3)"
+FONT = dict(size=15, color="#1e293b")  # read from the back of a room: plotly's 12 px grey is not
+TICKS = dict(size=14, color="#334155")  # set on the axes themselves: Streamlit's theme sets its own there
 SHADES = {"mlp": ["#2563eb", "#60a5fa", "#1e3a8a", "#93c5fd"], "cnn": ["#ea580c", "#fb923c", "#9a3412", "#fdba74"]}
 DASHES = ["solid", "dash", "dot", "dashdot"]
 
@@ -41,11 +43,15 @@ def series(events: list[dict]) -> dict:
 
 
 def _layout(fig: go.Figure, title: str, ytitle: str, xtitle: str, height: int, **yaxis) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, font=dict(size=15)), height=height,
-                      margin=dict(l=10, r=10, t=36, b=10), legend=dict(orientation="h", y=-0.25, x=0),
+    # the legend sits at the figure's foot (container coordinates), where plotly makes room for it under the
+    # axis title; placed under the plot area instead (y=-0.25) it covered the title on a short chart
+    fig.update_layout(title=dict(text=title, x=0, font=dict(size=18)), height=height, font=FONT,
+                      margin=dict(l=10, r=10, t=40, b=6),
+                      legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, font=dict(size=14)),
                       plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)", hovermode="x unified")
-    fig.update_xaxes(title=xtitle, gridcolor=GRID, rangemode="tozero")
-    fig.update_yaxes(title=ytitle, gridcolor=GRID, **yaxis)
+    # automargin: room for the ticks and the title, whatever template (Streamlit's or plotly's) is applied
+    fig.update_xaxes(title=xtitle, gridcolor=GRID, rangemode="tozero", automargin=True, tickfont=TICKS)
+    fig.update_yaxes(title=ytitle, gridcolor=GRID, automargin=True, tickfont=TICKS, **yaxis)
     return fig
 
 

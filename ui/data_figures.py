@@ -24,7 +24,8 @@ def intensity_hist(counts: np.ndarray, xlabel: str, ylabel: str, log: bool) -> g
     share = counts / counts.sum()
     fig = go.Figure(go.Bar(x=np.arange(256), y=share, marker_color="#334155",
                            hovertemplate="%{x}: %{y:.3%}<extra></extra>"))
-    fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), bargap=0, plot_bgcolor="rgba(0,0,0,0)",
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), bargap=0, plot_bgcolor="rgba(0,0,0,0)",
+                      font=dict(size=15),
                       xaxis=dict(title=xlabel, range=[-2, 257]),
                       yaxis=dict(title=ylabel, type="log" if log else "linear", tickformat=".1%" if not log else None))
     return fig
@@ -34,7 +35,7 @@ def counts_bar(counts: np.ndarray) -> go.Figure:
     """How many drawings of each digit, one bar per digit."""
     fig = go.Figure(go.Bar(x=list(range(10)), y=list(counts), marker_color="#0ea5e9", text=list(counts),
                            textposition="outside"))
-    fig.update_layout(height=200, margin=dict(l=10, r=10, t=20, b=10), plot_bgcolor="rgba(0,0,0,0)",
+    fig.update_layout(height=220, margin=dict(l=10, r=10, t=24, b=10), plot_bgcolor="rgba(0,0,0,0)", font=dict(size=15),
                       xaxis=dict(tickmode="array", tickvals=list(range(10)), tickfont=dict(size=16)),
                       yaxis=dict(rangemode="tozero", dtick=max(1, int(counts.max()) // 4) if counts.max() else 1))
     return fig

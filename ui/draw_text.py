@@ -5,4 +5,7 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     "ink_redo": ("↷ Redo", "↷ 重做"),
     "ink_surface": ("Drawing area: draw with the mouse, a pen or a finger",
                     "书写区域：可用鼠标、触控笔或手指书写"),
+    "projector": ("Projector", "投影模式"),
+    "projector_help": ("Larger type for a projector, read from the back of the room.",
+                       "放大字号，方便教室后排看清投影。"),
 }

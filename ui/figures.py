@@ -58,7 +58,7 @@ def class_counts(train_counts, test_counts, names=("train", "test")) -> go.Figur
     """Images per digit in each split, side by side (seeds 000 and 003 plot the class balance)."""
     fig = go.Figure([go.Bar(x=list(range(10)), y=list(c), name=n, marker_color=col)
                      for c, n, col in zip((train_counts, test_counts), names, ("#64748b", "#0ea5e9"))])
-    fig.update_layout(barmode="group", height=260, margin=dict(l=10, r=10, t=10, b=10),
+    fig.update_layout(barmode="group", height=280, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
                       xaxis=dict(tickmode="array", tickvals=list(range(10)), tickfont=dict(size=16)),
                       legend=dict(orientation="h", y=1.1), plot_bgcolor="rgba(0,0,0,0)")
     return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 import numpy as np
 import streamlit as st
@@ -33,11 +34,20 @@ def entries() -> list[store.ModelEntry]:
     return catalog.list_models()
 
 
+def trained_on(entry: store.ModelEntry) -> str:
+    """When a run's checkpoint was written, to the minute, as in the Train page's table."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime((entry.path / "model.safetensors").stat().st_mtime))
+    except OSError:  # deleted since the list was read: the pickers still draw
+        return "—"
+
+
 def option(entry: store.ModelEntry) -> str:
-    """A picker's option text: no translated words, so switching language keeps the picks."""
+    """A picker's option text: the name, its accuracy and (for a run) its date, not the run's folder id.
+    No translated words, so switching language keeps the picks; two runs of one name differ by their date."""
     acc = f" · {entry.test_acc:.2%}" if entry.test_acc is not None else ""
-    where = "" if entry.source == "shipped" else f" · {entry.path.name}"  # names may repeat; folders don't
-    return plain(f"{entry.name}{acc}{where}")  # a bidi control in a name would reorder the accuracy
+    when = "" if entry.source == "shipped" else f" · {trained_on(entry)}"
+    return plain(f"{entry.name}{acc}{when}")  # a bidi control in a name would reorder the accuracy
 
 
 def label(entry: store.ModelEntry) -> str:

@@ -61,10 +61,10 @@ def reported_acc(run: jobs.Job) -> float | None:
 
 def run_curves(run: jobs.Job, events: list[dict], key: str) -> None:
     color, L = models.COLORS.get(kind_of(run), "#334155"), labels()
-    a, b, c = st.columns([1.2, 1.2, 0.9])
+    a, b = st.columns(2)  # two to a row: three were 200 px each on a projector, too narrow to read (issue 15)
     a.plotly_chart(curves.accuracy_figure(events, color, reported_acc(run), L), config=CHART, key=f"{key}_acc")
     b.plotly_chart(curves.loss_figure(events, color, L), config=CHART, key=f"{key}_loss")
-    c.plotly_chart(curves.lr_figure(events, color, L), config=CHART, key=f"{key}_lr")
+    st.plotly_chart(curves.lr_figure(events, color, L, height=200), config=CHART, key=f"{key}_lr")
 
 
 def time_left(events: list[dict], now: float | None = None) -> str:

@@ -6,33 +6,13 @@ import numpy as np
 import streamlit as st
 
 from model.preprocess import Preprocessed
-from ui import figures, models
+from ui import figures, models, stylesheet
 from ui.i18n import t
 from ui.safe_text import md
 
 UNSURE_BELOW = 0.5   # below this top probability we say "not sure" instead of pretending
 SLOTS = ("mlp", "cnn")  # the two side-by-side panels; each defaults to the shipped model of that name
 
-CSS = """
-<style>
-.block-container {padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; max-width: 1500px;}
-.dl-digit {font-size: 5.5rem; font-weight: 800; line-height: 1; margin: .1rem 0 .2rem 0;}
-.dl-sure {font-size: .875rem; color: #64748b; margin-bottom: .5rem;}
-.dl-unsure {font-size: 1.1rem; font-weight: 600; color: #b45309;}
-.st-key-verdict {padding: .4rem .8rem; border-radius: .5rem; background: #f1f5f9; width: fit-content;}
-.st-key-verdict p {font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0; color: #0f172a;}
-.st-key-verdict [data-testid="stMarkdownContainer"] {margin-bottom: 0;}
-.dl-bars {display: flex; align-items: flex-end; gap: 4px; height: 190px; padding-top: 1.3rem;
-          border-bottom: 1px solid #cbd5e1;
-          background: linear-gradient(#e2e8f0, #e2e8f0) 0 1.3rem / 100% 1px no-repeat;}  /* the 100% line */
-.dl-bar {flex: 1; height: 100%; display: flex; flex-direction: column; justify-content: flex-end; position: relative;}
-.dl-fill {width: 100%; min-height: 1px; border-radius: 2px 2px 0 0;}
-.dl-pct {font-size: .7rem; color: #64748b; text-align: center; white-space: nowrap;}
-.dl-tick {position: absolute; bottom: -1.5rem; width: 100%; text-align: center; font-size: 1rem; color: #475569;}
-.dl-axis {text-align: center; font-size: .8rem; color: #64748b; margin-top: 1.6rem;}
-.dl-number {font-size: 4rem; font-weight: 800; letter-spacing: .3rem; line-height: 1.1;}
-</style>
-"""
 
 
 def waiting(slot: str, place: int | None, holder: str | None) -> None:
@@ -46,25 +26,29 @@ def waiting(slot: str, place: int | None, holder: str | None) -> None:
     st.info(text, icon=":material/hourglass_top:")
 
 
+def style() -> None:
+    """The app's one stylesheet (ui/stylesheet.py): every page calls this first."""
+    stylesheet.page()
+
+
 def model_error(entry, err: Exception) -> None:
     st.error(t("model_error", name=md(entry.name), err=md(err)))
 
 
-def style() -> None:
-    st.markdown(CSS, unsafe_allow_html=True)
-
-
 def model_pickers(prefix: str) -> dict[str, models.store.ModelEntry]:
-    """One selectbox per slot, defaulting to the shipped model of the slot's name. {} if none exist."""
+    """One selectbox per slot, its own kind first (the MLP slot lists MLPs first), defaulting to the shipped
+    model of the slot's name. {} if none exist. Keyed `<prefix>_pickers`: a phone keeps them on one row."""
     entries = models.entries()
     if not entries:
         return {}
     chosen = {}
-    for slot, col in zip(SLOTS, st.columns(len(SLOTS))):
-        default = next((i for i, e in enumerate(entries) if e.source == "shipped" and e.name == slot), 0)
-        with col:
-            chosen[slot] = st.selectbox(t("pick_model", slot=slot.upper()), entries, index=default,
-                                        format_func=models.option, key=f"{prefix}_model_{slot}")
+    with st.container(key=f"{prefix}_pickers"):
+        for slot, col in zip(SLOTS, st.columns(len(SLOTS))):
+            mine = sorted(entries, key=lambda e: e.kind != slot)  # stable: shipped, then newest runs, as listed
+            default = next((i for i, e in enumerate(mine) if e.source == "shipped" and e.name == slot), 0)
+            with col:
+                chosen[slot] = st.selectbox(t("pick_model", slot=slot.upper()), mine, index=default,
+                                            format_func=models.option, key=f"{prefix}_model_{slot}")
     return chosen
 
 
@@ -86,12 +70,13 @@ def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | Non
 
 
 def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None) -> None:
-    """The big digit, its confidence and the bars, inside container `prediction-<slot>` for browser tests.
+    """The model's name, the big digit and its confidence inside container `prediction-<slot>` (the answer a
+    phone must show without scrolling), then the bars below it.
 
     `ink`: how many pixels of the drawing hold ink, carried as `data-ink` so that a browser test can
     tell the answer to the drawing now on the canvas from the answer to the one before.
 
-    Two elements, not six: each element is a message to the browser, and on a busy machine every
+    Three elements, not six: each element is a message to the browser, and on a busy machine every
     message can wait for a core. The name goes through Markdown, escaped; the HTML holds no user text.
     """
     with st.container(key=f"prediction-{slot}"):
@@ -103,8 +88,8 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None
         unsure = f"<div class='dl-unsure'>{t('unsure')}</div>" if p < UNSURE_BELOW else ""
         data = f" data-ink='{int(ink)}'" if ink is not None else ""
         st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'{data}>{digit}</div>{unsure}"
-                    f"<div class='dl-sure'>{t('confidence', p=p)}</div>"
-                    f"{figures.prob_bars(probs, color, t('digit'))}", unsafe_allow_html=True)
+                    f"<div class='dl-sure'>{t('confidence', p=p)}</div>", unsafe_allow_html=True)
+    st.markdown(figures.prob_bars(probs, color, t("digit")), unsafe_allow_html=True)
 
 
 def verdict(chosen: dict, probs: dict) -> None:
