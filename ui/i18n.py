@@ -10,8 +10,10 @@ import streamlit as st
 from ui.draw_text import DRAW_TEXT
 from ui.evaluate_text import EVALUATE_TEXT
 from ui.explain_text import EXPLAIN_TEXT
+from ui.roles_text import ROLES_TEXT
 from ui.sweep_text import SWEEP_TEXT
 from ui.train_text import TRAIN_TEXT
+from ui.wall_text import WALL_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
 # selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
@@ -87,6 +89,8 @@ TEXT.update(DRAW_TEXT)  # so does the Draw page, for its newer ones
 TEXT.update(EVALUATE_TEXT)
 TEXT.update(EXPLAIN_TEXT)
 TEXT.update(SWEEP_TEXT)  # and so does the Sweep page
+TEXT.update(ROLES_TEXT)
+TEXT.update(WALL_TEXT)
 
 
 def lang() -> str:

@@ -10,7 +10,7 @@ import streamlit as st
 from jobs import queue as jobs
 from jobs.folder import BUSY
 from model.nets import config_from_dict, describe
-from ui import curves
+from ui import curves, roles
 from ui.i18n import t
 from ui.run_view import CHART, duration, events_of, kind_of, labels, result, state_text
 from ui.safe_text import md
@@ -40,7 +40,7 @@ def confirm_delete(runs: list[jobs.RunInfo]) -> None:
     st.markdown(t("train_delete_confirm", n=len(runs)))
     for r in runs:
         st.markdown(f"- {md(r.name)}")
-    if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes"):
+    if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes") and roles.allowed():
         for r in runs:
             try:
                 jobs.delete(r.folder)
@@ -76,6 +76,7 @@ def history() -> None:
     if len(chosen) == 1:
         result(chosen[0])
     busy = [r for r in chosen if r.state in BUSY]
-    if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:", disabled=bool(busy),
+    if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:",
+                 disabled=bool(busy) or roles.locked(),
                  help=t("train_delete_busy") if busy else None):
         confirm_delete(chosen)

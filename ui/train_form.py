@@ -15,7 +15,7 @@ import torch
 from jobs import queue as jobs
 from model import presets
 from model.nets import CNNConfig, ConvBlock, MLPConfig
-from ui import class_drawings
+from ui import class_drawings, roles
 from ui.i18n import lang, t
 from ui.safe_text import md
 from ui.train_text import PRESET_ZH
@@ -152,7 +152,9 @@ def new_run() -> None:
         except ValueError as e:
             st.error(t("train_invalid", err=md(e)), icon=":material/block:")
             ok = False
-    if st.button(t("train_start"), type="primary", disabled=not ok, key="train_submit", icon=":material/play_arrow:"):
+    if st.button(t("train_start"), type="primary", disabled=not ok or roles.locked(), key="train_submit",
+                 icon=":material/play_arrow:", help=t("role_teacher_only") if roles.locked() else None) \
+            and roles.allowed():
         folder = jobs.submit(cfg, name=label.strip() or default_name)
         st.session_state.setdefault("train_watch", []).append(str(folder))
         st.toast(t("train_submitted"))
