@@ -138,3 +138,21 @@ def test_the_launcher_makes_a_key_for_the_class_and_prints_the_teacher_link(monk
     assert "teacher=" not in "\n".join(start.links(False, 8600, None))
     with pytest.raises(SystemExit, match="port number"):
         start.given_port(["--server.port", "80a"])
+
+
+def test_which_servers_count_as_this_computer_only(monkeypatch):
+    from streamlit import config
+
+    from ui import roles
+    real = config.get_option
+
+    def options(values):
+        monkeypatch.setattr(roles.st, "get_option", lambda k: values[k] if k in values else real(k))
+        monkeypatch.setattr(config, "is_manually_set", lambda k: k in values)
+    for address, local in [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True), ("localhost", True),
+                           ("0.0.0.0", False), ("", False), ("192.168.1.20", False), ("school-pc", False)]:
+        options({"server.address": address})
+        assert roles.local_only() is local, address
+    # a server behind an address given to students (a proxy, a hostname) is not this computer only
+    options({"server.address": "127.0.0.1", "browser.serverAddress": "lab.school", "server.port": 8600})
+    assert not roles.local_only() and roles.join_url().startswith("http://lab.school:8600/?lang=")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import ipaddress
 import os
 
 import streamlit as st
@@ -24,7 +25,6 @@ KEY_ENV = "DIGITLAB_TEACHER_KEY"
 QUERY = "teacher"  # the teacher link's query parameter
 _SESSION = "role_teacher"  # this module owns the key: True once this session showed the teacher key
 _TYPED, _WRONG = "role_key_input", "role_wrong"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def teacher_key() -> str | None:
@@ -32,9 +32,24 @@ def teacher_key() -> str | None:
     return key or None
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost, or empty (Streamlit then listens everywhere)
+        return False
+
+
+def announced() -> str | None:
+    """The address students are told to use, if whoever started the server set one (Streamlit's own
+    `browser.serverAddress`: a school hostname, a proxy, the right one of two network cards)."""
+    from streamlit import config
+    host = str(st.get_option("browser.serverAddress") or "")
+    return host if config.is_manually_set("browser.serverAddress") and not _loopback(host) else None
+
+
 def local_only() -> bool:
-    """Is the server reachable from this computer only (no `--lan`)?"""
-    return str(st.get_option("server.address") or "") in LOOPBACK
+    """Is the server reachable from this computer only (no `--lan`, no announced address)?"""
+    return _loopback(str(st.get_option("server.address") or "")) and announced() is None
 
 
 def check_key(candidate: str | None) -> bool:
@@ -74,10 +89,11 @@ def locked() -> bool:
 
 def join_url() -> str:
     """The address students type (or scan): this computer's address on the network, in the page's language."""
-    port = st.get_option("server.port")
+    from streamlit import config
+    port = st.get_option("browser.serverPort" if config.is_manually_set("browser.serverPort") else "server.port")
     if local_only():
         host = "localhost"
-    else:
+    elif not (host := announced()):
         from streamlit import net_util  # the address Streamlit prints as its Network URL (no packet is sent)
         host = net_util.get_internal_ip() or "localhost"
     return f"http://{host}:{port}/?lang={lang()}"
