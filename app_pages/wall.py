@@ -12,11 +12,12 @@ head, join = st.columns([3, 1]) if roles.is_teacher() else (st.container(), None
 with head:
     st.title(t("wall_title"))
     st.caption(t("wall_intro"))
-    with st.expander(t("wall_models")):
-        chosen = widgets.model_pickers("wall")
 if join is not None:
     with join:
-        roles.join_panel(qr_width=170)
-if not chosen:
-    st.stop()
-wall.live(chosen)
+        roles.join_panel(qr_width=150)
+tiles = st.container()  # the wall first; the model pickers under it, out of the projector's first screen
+with st.expander(t("wall_models")):
+    chosen = widgets.model_pickers("wall")
+if chosen:
+    with tiles:
+        wall.live(chosen)

@@ -108,23 +108,25 @@ def qr_png(text: str, scale: int = 12) -> bytes:
     return buf.getvalue()
 
 
-def join_panel(qr_width: int) -> None:
-    """How to join: the address in large type and its QR code, for the projector."""
+def join_panel(qr_width: int, size_rem: float = 1.6, beside: bool = False) -> None:
+    """How to join: the address in large type and its QR code (beside it, or under it), for the projector."""
     if local_only():
         st.info(t("join_local"), icon=":material/wifi_off:")
         return
     url = join_url()
-    st.markdown(t("join_scan"))
     address = url.split("/?")[0].removeprefix("http://")  # digits, dots and a port: what a student types
-    st.markdown(f"<div style='font-size:2.6rem;font-weight:800;line-height:1.2'>{address}</div>",
-                unsafe_allow_html=True)
-    st.image(qr_png(url), width=qr_width)
+    text, code = st.columns([1, 1.3], vertical_alignment="center") if beside else (st.container(), st.container())
+    with text:
+        st.markdown(t("join_scan"))
+        st.markdown(f"<div style='font-size:{size_rem}rem;font-weight:800;line-height:1.2;overflow-wrap:anywhere'>"
+                    f"{address}</div>", unsafe_allow_html=True)
+    code.image(qr_png(url), width=qr_width)
 
 
 @st.dialog(" ", width="large")
 def join_dialog() -> None:
     st.header(t("join_title"))
-    join_panel(qr_width=380)
+    join_panel(qr_width=520, size_rem=3, beside=True)  # 520 px of a 720-px projector: scanned from the back
 
 
 def _typed() -> None:

@@ -74,12 +74,12 @@ def _thumb(drawing_id: int, _image28: np.ndarray) -> str:
 
 
 def _cnn_first(item) -> bool:
-    return item[0] != "cnn"  # "the CNN read 31 of 40 right, the MLP 28": the usual winner first
+    return item[0] != "cnn"  # "the CNN read 31 of 40 right, the MLP 28": the usual winner first, here and on tiles
 
 
 def tally_line(c: Collection, answers: dict[str, dict[int, int]]) -> str:
     parts = [t("wall_tally_first" if i == 0 else "wall_tally_next", name=slot.upper(), n=len(c),
-               right=tally(c.labels, c.ids, a)) for i, (slot, a) in enumerate(sorted(answers.items(), key=_cnn_first))]
+               right=tally(c.labels, c.ids, a)) for i, (slot, a) in enumerate(answers.items())]
     line = t("wall_tally_join").join(parts) + t("wall_tally_end")
     return line[:1].upper() + line[1:]
 
@@ -139,7 +139,7 @@ def live(chosen: dict) -> None:
     if not len(c):
         st.info(t("wall_empty"), icon=":material/draw:")
         return
-    answers = {slot: answers_of(entry).fill(c.ids, c.images) for slot, entry in chosen.items()}
+    answers = {slot: answers_of(entry).fill(c.ids, c.images) for slot, entry in sorted(chosen.items(), key=_cnn_first)}
     st.markdown(f"<div class='dl-tally'>{tally_line(c, answers)}</div>", unsafe_allow_html=True)
     order = np.argsort(-c.created, kind="stable")[:WALL_MAX]  # newest first
     if not roles.locked() and st.toggle(t("wall_hide_mode"), key="wall_hide_mode", help=t("wall_hide_help")):
