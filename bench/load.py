@@ -4,6 +4,7 @@
     python -m bench.load --sessions 20 --strokes 3 --with-training  # ... while a CPU training job runs
     python -m bench.load --sessions 40 --strokes 3                  # a big class: no errors, every answer
     python -m bench.load --all                                      # the three above, one after another
+    python -m bench.load --sessions 40 --strokes 6 --wall           # the class wall open, drawings saved
     python -m bench.load --capture                                  # re-record bench/load_strokes.json
 
 It starts the app itself on a free loopback port (with an empty runs folder), opens N light websocket
@@ -44,7 +45,8 @@ def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
     off), to compare. Training jobs then run at normal priority with torch's threads (see scenario)."""
     from tests.browser import streamlit_process
     undo = ["--runner.postScriptGC", "true"] if baseline else []
-    with streamlit_process(undo, {"DIGITLAB_RUNS": str(runs)}, runs / "streamlit.log", timeout_s) as (url, proc):
+    env = {"DIGITLAB_RUNS": str(runs), "DIGITLAB_DRAWINGS": str(runs / "drawings")}  # never the class's own
+    with streamlit_process(undo, env, runs / "streamlit.log", timeout_s) as (url, proc):
         yield url, psutil.Process(proc.pid)
 
 
@@ -77,13 +79,14 @@ class Result:
     training: dict | None = None
     rss_mb: float = 0.0
     client_cpu: tuple[float, float] = (0.0, 0.0)  # this script's own CPU seconds: page loads, strokes
+    wall: dict | None = None  # --wall: bench/load_wall.py's figures
 
 
 async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, think: float,
-                data: dict, seed: int = 0) -> Result:
+                data: dict, seed: int = 0, make=Student) -> Result:
     rng = random.Random(seed)
     strokes_data = data["strokes"]
-    students = [Student(url) for _ in range(sessions)]
+    students = [make(url) for _ in range(sessions)]
     errors: list[str] = []
 
     async def load(s: Student) -> float:
@@ -173,6 +176,9 @@ def report(name: str, r: Result) -> None:
           f"{r.client_cpu[1]:.1f} s drawing)")
     if r.training is not None:
         print(f"training job: {r.training}")
+    if r.wall is not None:
+        from bench import load_wall
+        load_wall.report(r.wall, summary)
 
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
@@ -191,7 +197,12 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
                 jobs.wait(job, 120, states=("running", "done", "stopped", "failed", "interrupted"))
                 time.sleep(a.train_lead)  # running: loading MNIST, then training; the class draws meanwhile
                 seen = job_process(job)
-            r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
+            if a.wall:
+                from bench import load_wall
+                r = asyncio.run(load_wall.drive(drive, url, server, sessions, strokes, think, data, a.seed,
+                                                a.save_every))
+            else:
+                r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
             r.rss_mb = server.memory_info().rss / 2**20
             if job is not None:
                 r.training = {**training_report(job, a.train_timeout), **seen}
@@ -212,6 +223,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--train-lead", type=float, default=3.0, help="seconds the job runs before the class draws")
     p.add_argument("--train-timeout", type=float, default=600)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--wall", action="store_true",
+                   help="the class wall open meanwhile, and students save drawings (bench/load_wall.py)")
+    p.add_argument("--save-every", type=int, default=3, help="with --wall: a student saves every N-th drawing")
     p.add_argument("--baseline", action="store_true",
                    help="gc after every rerun, training jobs at normal priority: the old settings, to compare")
     return p.parse_args(argv)
@@ -225,13 +239,14 @@ def main(argv=None) -> int:
         return 0
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} CPUs{' · BASELINE settings' if a.baseline else ''}; load average before: {loadavg}")
-    todo = SCENARIOS if a.all else {f"{a.sessions}{'+training' if a.with_training else ''}":
+    todo = SCENARIOS if a.all else {f"{a.sessions}{'+training' if a.with_training else ''}{'+wall' if a.wall else ''}":
                                     dict(sessions=a.sessions, training=a.with_training)}
     bad = 0
     for name, s in todo.items():
         r = scenario(name, s["sessions"], a.strokes, a.think, s["training"], a)
         bad += bool(r.errors) or any(x.answered is None for x in r.strokes)
         bad += r.training is not None and r.training.get("state") != "done"
+        bad += r.wall is not None and bool(r.wall["errors"] or any(x.errors for x in r.wall["saves"]))
     return 1 if bad else 0
 
 

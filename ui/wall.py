@@ -21,10 +21,9 @@ from classroom import drawings as collection
 from classroom.drawings import Collection, CollectionError
 from ui import class_drawings, models, roles
 from ui.i18n import t
-from ui.wall_answers import Answers, tally
+from ui.wall_answers import REFRESH_S, Answers, tally
 
 WALL_MAX = 48      # tiles shown: six rows of eight on a 1280-px projector; the tally counts every drawing
-REFRESH_S = 2.0    # seconds between redraws: "as they arrive" to a class, and cheap for the server
 THUMB = 84         # px on screen: the 28×28 the models saw, three screen pixels to one
 CSS = """<style>
 .dl-wall {display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: .6rem;}

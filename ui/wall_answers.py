@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+REFRESH_S = 2.0  # seconds between the wall's redraws: "as they arrive" to a class, and cheap for the server
+
 
 class Answers:
     """One model's answer for each drawing it has scored, by drawing id. Shared by every session that shows
