@@ -52,6 +52,14 @@ def teacher(browser, url: str, width=1280, height=720):
     return page
 
 
+def sidebar(phone, text: str) -> None:
+    """Open a phone's collapsed sidebar and wait until it has slid in."""
+    if phone.get_by_test_id("stExpandSidebarButton").is_visible():
+        phone.get_by_test_id("stExpandSidebarButton").click()
+    phone.get_by_text(text).wait_for(timeout=LONG)
+    phone.wait_for_function("document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
+
+
 def set_number(page, label: str, value) -> None:
     box = page.get_by_role("spinbutton", name=label, exact=True)
     box.fill(str(value))
@@ -87,6 +95,7 @@ def test_a_student_cannot_start_a_run_and_the_teacher_link_can(server, browser):
     stop = student.locator("[class*='st-key-train_card_']").get_by_role("button", name="Stop")
     stop.wait_for(timeout=LONG)
     expect(stop).to_be_disabled()
+    page.bring_to_front()  # a tab in the background gets no animation frames: Playwright's click waits on them
     page.locator("[class*='st-key-train_card_']").get_by_role("button", name="Stop").click()
     (run,) = jobs.list_runs(tmp / "runs")
     assert jobs.wait(run.folder, 120).state == "stopped"
@@ -132,14 +141,15 @@ def test_the_wall_fills_as_drawings_are_saved_and_the_teacher_hides_one(server, 
     expect(phone.locator(".dl-tile")).to_have_count(2, timeout=LONG)
     assert phone.get_by_text("Choose drawings to hide").count() == 0  # a student has no hiding controls
     shot(phone, "wall_student_en")
+    sidebar(phone, "Student view")
+    shot(phone, "sidebar_student_en")
     phone.goto(url + "/wall?lang=zh")
     phone.get_by_text(re.compile(r"CNN 认对了 2 个中的")).wait_for(timeout=LONG)
     shot(phone, "wall_student_zh")
-    phone.get_by_test_id("stExpandSidebarButton").click()
-    phone.get_by_text("学生视图").wait_for(timeout=LONG)
-    phone.wait_for_function("document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
+    sidebar(phone, "学生视图")
     shot(phone, "sidebar_student_zh")
 
+    wall.bring_to_front()
     wall.get_by_text("Choose drawings to hide").click()
     hide = wall.get_by_role("button", name="Hide", exact=True)
     expect(hide).to_have_count(2, timeout=LONG)
