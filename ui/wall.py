@@ -24,6 +24,7 @@ from ui.i18n import t
 from ui.wall_answers import REFRESH_S, Answers, tally
 
 WALL_MAX = 48      # tiles shown: six rows of eight on a 1280-px projector; the tally counts every drawing
+STUDENT_REFRESH_S = 10.0  # seconds between redraws on a student's phone
 THUMB = 84         # px on screen: the 28×28 the models saw, three screen pixels to one
 CSS = """<style>
 .dl-wall {display: grid; grid-template-columns: repeat(auto-fill, minmax(118px, 1fr)); gap: .6rem;}
@@ -127,9 +128,16 @@ def hide_grid(c: Collection, order: np.ndarray, answers: dict[str, dict[int, int
                     hide(d)
 
 
-@st.fragment(run_every=REFRESH_S)
 def live(chosen: dict) -> None:
-    """Redrawn every REFRESH_S seconds: new drawings are scored (once), the tally and the tiles follow."""
+    """The wall, redrawn every REFRESH_S seconds on the teacher's screen. A student's phone redraws it every
+    STUDENT_REFRESH_S: the class watches the projector, and forty phones redrawing every two seconds would
+    take CPU from their own answers."""
+    every = REFRESH_S if roles.is_teacher() else STUDENT_REFRESH_S
+    st.fragment(_wall, run_every=every)(chosen)
+
+
+def _wall(chosen: dict) -> None:
+    """One redraw: new drawings are scored (once), the tally and the tiles follow."""
     try:
         c = read()
     except CollectionError as e:
