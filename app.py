@@ -1,10 +1,11 @@
-"""Digit Lab: the Streamlit entry. Page config, the sidebar (language, device) and navigation."""
+"""Digit Lab: the Streamlit entry. Page config, the sidebar (language, device, who holds the teacher's
+controls) and navigation."""
 
 import streamlit as st
 import torch
 
 from jobs import background
-from ui import stylesheet
+from ui import roles, stylesheet
 from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
 background.mark_serving()  # training jobs started from here yield the CPU to the students' answers
@@ -31,9 +32,11 @@ if "lang" not in st.session_state:
 with st.sidebar:
     st.radio(t("language"), list(LANGS), format_func=LANGS.get, key="lang", horizontal=True, on_change=on_language)
     st.caption(f"{t('device')}: {device_label()}")
+    roles.sidebar()  # first, before any page: a `?teacher=` link is read and leaves the address bar
     stylesheet.projector_switch()
 
 pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),
+         st.Page("app_pages/wall.py", title=t("page_wall"), icon=":material/wallpaper:"),
          st.Page("app_pages/train.py", title=t("page_train"), icon=":material/monitoring:"),
          st.Page("app_pages/evaluate.py", title=t("page_evaluate"), icon=":material/fact_check:"),
          st.Page("app_pages/explore.py", title=t("page_explore"), icon=":material/grid_view:"),

@@ -4,6 +4,7 @@
     python -m bench.load --sessions 20 --strokes 3 --with-training  # ... while a CPU training job runs
     python -m bench.load --sessions 40 --strokes 3                  # a big class: no errors, every answer
     python -m bench.load --all                                      # the three above, one after another
+    python -m bench.load --sessions 40 --strokes 6 --wall           # the class wall open, drawings saved
     python -m bench.load --capture                                  # re-record bench/load_strokes.json
     python -m bench.load --sessions 30 --strokes 10 --with-kaggle   # ... while one session scores train.csv
 
@@ -48,7 +49,8 @@ def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
     off), to compare. Training jobs then run at normal priority with torch's threads (see scenario)."""
     from tests.browser import streamlit_process
     undo = ["--runner.postScriptGC", "true"] if baseline else []
-    with streamlit_process(undo, {"DIGITLAB_RUNS": str(runs)}, runs / "streamlit.log", timeout_s) as (url, proc):
+    env = {"DIGITLAB_RUNS": str(runs), "DIGITLAB_DRAWINGS": str(runs / "drawings")}  # never the class's own
+    with streamlit_process(undo, env, runs / "streamlit.log", timeout_s) as (url, proc):
         yield url, psutil.Process(proc.pid)
 
 
@@ -82,13 +84,14 @@ class Result:
     kaggle: dict | None = None
     rss_mb: float = 0.0
     client_cpu: tuple[float, float] = (0.0, 0.0)  # this script's own CPU seconds: page loads, strokes
+    wall: dict | None = None  # --wall: bench/load_wall.py's figures
 
 
 async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, think: float,
-                data: dict, seed: int = 0) -> Result:
+                data: dict, seed: int = 0, make=Student) -> Result:
     rng = random.Random(seed)
     strokes_data = data["strokes"]
-    students = [Student(url) for _ in range(sessions)]
+    students = [make(url) for _ in range(sessions)]
     errors: list[str] = []
 
     async def load(s: Student) -> float:
@@ -180,6 +183,9 @@ def report(name: str, r: Result) -> None:
         print(f"training job: {r.training}")
     if r.kaggle is not None:
         print(f"Kaggle train.csv session (upload → scores on the page): {r.kaggle}")
+    if r.wall is not None:
+        from bench import load_wall
+        load_wall.report(r.wall, summary)
 
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
@@ -211,7 +217,12 @@ def scenario(name: str, sessions: int, strokes: int, think: float, training: boo
                 kaggle = KaggleSession(url, csv, a.kaggle_rows)
                 kaggle.start()
                 kaggle.uploaded.wait(900)
-            r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
+            if a.wall:
+                from bench import load_wall
+                r = asyncio.run(load_wall.drive(drive, url, server, sessions, strokes, think, data, a.seed,
+                                                a.save_every))
+            else:
+                r = asyncio.run(drive(url, server, sessions, strokes, think, data, seed=a.seed))
             drawn = time.perf_counter()
             r.rss_mb = server.memory_info().rss / 2**20
             if kaggle is not None:
@@ -241,6 +252,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="one more session uploads a Kaggle-shaped train.csv to the Evaluate page meanwhile")
     p.add_argument("--kaggle-rows", type=int, default=42_000, help="rows of that train.csv (Kaggle's: 42,000)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--wall", action="store_true",
+                   help="the class wall open meanwhile, and students save drawings (bench/load_wall.py)")
+    p.add_argument("--save-every", type=int, default=3, help="with --wall: a student saves every N-th drawing")
     p.add_argument("--baseline", action="store_true",
                    help="gc after every rerun, training jobs at normal priority, Evaluate's heavy work in the "
                         "server's process: the old settings, to compare")
@@ -256,7 +270,7 @@ def main(argv=None) -> int:
     loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} CPUs{' · BASELINE settings' if a.baseline else ''}; load average before: {loadavg}")
     todo = SCENARIOS if a.all else {f"{a.sessions}{'+training' if a.with_training else ''}"
-                                    f"{'+kaggle' if a.with_kaggle else ''}":
+                                    f"{'+kaggle' if a.with_kaggle else ''}{'+wall' if a.wall else ''}":
                                     dict(sessions=a.sessions, training=a.with_training)}
     bad = 0
     for name, s in todo.items():
@@ -264,6 +278,7 @@ def main(argv=None) -> int:
         bad += bool(r.errors) or any(x.answered is None for x in r.strokes)
         bad += r.training is not None and r.training.get("state") != "done"
         bad += r.kaggle is not None and (r.kaggle["seconds"] is None or bool(r.kaggle["error"]))
+        bad += r.wall is not None and bool(r.wall["errors"] or any(x.errors for x in r.wall["saves"]))
     return 1 if bad else 0
 
 

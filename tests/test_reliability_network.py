@@ -40,21 +40,18 @@ def run_sh(tmp_path, *args) -> list[str]:
     (tmp_path / "scripts").mkdir()
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\nexit 0\n")
-    (tmp_path / ".venv" / "bin" / "streamlit").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
-    for f in ("scripts/setup.sh", ".venv/bin/streamlit", "run.sh"):
+    (tmp_path / ".venv" / "bin" / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    for f in ("scripts/setup.sh", ".venv/bin/python", "run.sh"):
         os.chmod(tmp_path / f, 0o755)
     r = subprocess.run(["bash", str(tmp_path / "run.sh"), *args], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     return r.stdout.splitlines()
 
 
-def test_run_sh_binds_to_localhost_unless_lan(tmp_path):
+def test_run_sh_hands_its_arguments_to_the_launcher(tmp_path):  # which address: tests/test_roles.py
     (tmp_path / "a").mkdir()
-    local = run_sh(tmp_path / "a", "--server.port", "8600")
-    assert local == ["run", "app.py", "--server.address", "127.0.0.1", "--server.port", "8600"]
-    (tmp_path / "b").mkdir()
-    lan = run_sh(tmp_path / "b", "--lan", "--server.port", "8600")
-    assert lan == ["run", "app.py", "--server.address", "0.0.0.0", "--server.port", "8600"]
+    assert run_sh(tmp_path / "a", "--lan", "--server.port", "8600") == ["scripts/start.py", "--lan",
+                                                                        "--server.port", "8600"]
 
 
 def test_the_server_started_as_configured_listens_on_loopback_only():

@@ -15,8 +15,10 @@ from ui.draw_text import DRAW_TEXT
 from ui.evaluate_text import EVALUATE_TEXT
 from ui.explain_text import EXPLAIN_TEXT
 from ui.job_text import JOB_TEXT
+from ui.roles_text import ROLES_TEXT
 from ui.sweep_text import SWEEP_TEXT
 from ui.train_text import TRAIN_TEXT
+from ui.wall_text import WALL_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
 # selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
@@ -103,7 +105,7 @@ def merge(tables: dict[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[str,
 
 TABLES = {"ui.i18n": COMMON, "ui.draw_text": DRAW_TEXT, "ui.train_text": TRAIN_TEXT,
           "ui.evaluate_text": EVALUATE_TEXT, "ui.explain_text": EXPLAIN_TEXT, "ui.sweep_text": SWEEP_TEXT,
-          "ui.job_text": JOB_TEXT}
+          "ui.job_text": JOB_TEXT, "ui.roles_text": ROLES_TEXT, "ui.wall_text": WALL_TEXT}
 TEXT = merge(TABLES)
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from jobs import queue as jobs
 from model.nets import config_from_dict, describe
-from ui import curves
+from ui import curves, roles
 from ui.i18n import t
 from ui.run_view import CHART, duration, events_of, kind_of, labels, result, state_text
 from ui.safe_text import md
@@ -52,7 +52,7 @@ def confirm_delete(runs: list[jobs.Job]) -> None:
     st.markdown(t("train_delete_confirm", n=len(runs)))
     for r in runs:
         st.markdown(f"- {md(r.name)}")
-    if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes"):
+    if st.button(t("train_delete_yes"), type="primary", key="train_delete_yes") and roles.allowed():
         if (error := delete(runs)) is not None:
             st.error(error)
             return
@@ -84,6 +84,7 @@ def history(runs: list[jobs.Job]) -> None:
     if len(chosen) == 1:
         result(chosen[0])
     busy = [r for r in chosen if r.busy]
-    if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:", disabled=bool(busy),
+    if st.button(t("train_delete", n=len(chosen)), key="train_delete", icon=":material/delete:",
+                 disabled=bool(busy) or roles.locked(),
                  help=t("train_delete_busy") if busy else None):
         confirm_delete(chosen)

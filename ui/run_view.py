@@ -16,7 +16,7 @@ from jobs import queue as jobs
 from jobs.folder import RunState
 from model import presets
 from train import run as runs_api
-from ui import curves, models, widgets
+from ui import curves, models, roles, widgets
 from ui.i18n import t
 from ui.safe_text import md
 
@@ -143,11 +143,12 @@ def run_card(run: jobs.Job, snap: jobs.Snapshot) -> None:
         if run.state == RunState.QUEUED:
             with head:
                 widgets.waiting(run.slot, run.position, snap.holders.get(run.slot))
-            if button.button(t("train_cancel"), key=f"{key}_cancel"):
+            if button.button(t("train_cancel"), key=f"{key}_cancel", disabled=roles.locked()) and roles.allowed():
                 jobs.cancel(run.folder)
             return
         if run.active:
-            if button.button(t("train_stop"), key=f"{key}_stop", icon=":material/stop:"):
+            if button.button(t("train_stop"), key=f"{key}_stop", icon=":material/stop:", disabled=roles.locked()) \
+                    and roles.allowed():
                 jobs.stop(run.folder)
                 st.toast(t("train_stopping"))
             progress(events)
