@@ -38,10 +38,11 @@ def run_sh(tmp_path, *args) -> list[str]:
     """The real run.sh, with setup and streamlit replaced by stand-ins that record what they were given."""
     shutil.copy(REPO / "run.sh", tmp_path / "run.sh")
     (tmp_path / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "find_python.sh", tmp_path / "scripts" / "find_python.sh")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / "scripts" / "setup.sh").write_text("#!/bin/sh\nexit 0\n")
+    (tmp_path / "scripts" / "setup.py").write_text("raise SystemExit(0)\n")  # run by the system's python3
     (tmp_path / ".venv" / "bin" / "python").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
-    for f in ("scripts/setup.sh", ".venv/bin/python", "run.sh"):
+    for f in (".venv/bin/python", "run.sh"):
         os.chmod(tmp_path / f, 0o755)
     r = subprocess.run(["bash", str(tmp_path / "run.sh"), *args], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
