@@ -14,7 +14,10 @@ from pathlib import Path
 
 from model.paths import REPO
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium here; elsewhere an installed Chrome (scripts/setup.py says which), or $DIGITLAB_BROWSER
+CHROMIUM = os.environ.get("DIGITLAB_BROWSER") or {
+    "darwin": "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "win32": r"C:\Program Files\Google\Chrome\Application\chrome.exe"}.get(sys.platform, "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO / "artifacts"  # screenshots land here (ignored by git)
