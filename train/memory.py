@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobs.queue import device_slot
 from model.nets import CNNConfig, count_params
 from model.presets import TrainConfig
+from train.run import device_slot
 
 OPT_STATE = {"sgd": 0, "adam": 2, "adamw": 2, "adamax": 2, "rmsprop": 1, "adadelta": 2}  # tensors per weight
 
