@@ -116,9 +116,9 @@ def test_predict_unknown_model_is_one_clear_line(tmp_path):
 
 
 def test_dry_run_of_a_config_runs_a_few_batches_elsewhere_and_leaves_the_run_as_it_is(tmp_path, tiny_cfg):
-    from jobs import folder as rundir
+    from train.run import prepare
     run_dir, out = tmp_path / "run", tmp_path / "dry"
-    rundir.prepare(run_dir, tiny_cfg(epochs=3), name="lesson")  # 72 steps in full
+    prepare(run_dir, tiny_cfg(epochs=3), name="lesson")  # 72 steps in full
     before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
     r = run("train", "--config", str(run_dir / "config.json"), "--dry-run", "--out", str(out), "--quiet")
     assert r.returncode == 0, r.stderr

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from jobs import folder as rundir
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from model.paths import REPO
 from model.presets import PRESETS, TrainConfig
 from train import estimate, memory
+from train.run import prepare
 
 # issue 17's "My CNN": 256 filters, 3 blocks of 7×7, a 4096-unit dense layer, batch 60,000 (the form's blocks)
 HUGE = TrainConfig(CNNConfig(blocks=tuple(ConvBlock(256 * 2**i, kernel=7, batch_norm=True, dropout=0.25)
@@ -57,7 +57,7 @@ def test_the_memory_estimate_is_near_what_a_run_takes(model, batch):
 
 def test_the_cli_refuses_a_run_that_cannot_fit_with_a_sentence(tmp_path):
     folder = tmp_path / "huge"
-    rundir.prepare(folder, HUGE, name="huge")
+    prepare(folder, HUGE, name="huge")
     done = subprocess.run([sys.executable, "-m", "train", "--config", str(folder / "config.json"), "--quiet"],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr

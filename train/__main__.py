@@ -143,10 +143,10 @@ def dry_run_folder(a: argparse.Namespace) -> Path:
     one under runs/); the run folder itself is left as it is, so it still trains in full later."""
     if not a.config.exists():
         raise ValueError(f"{a.config} does not exist")
-    cfg, name = rundir.read_config(a.config.parent)
+    cfg, name = read_config(a.config.parent)
     cfg = dry_run(cfg)
     folder = run_folder(a, cfg)
-    rundir.prepare(folder, cfg, name=f"{name} (dry run)")
+    prepare(folder, cfg, name=f"{name} (dry run)")
     return folder
 
 
@@ -162,7 +162,7 @@ def main(argv=None) -> int:
             folder = dry_run_folder(a)
         elif a.config:
             folder = config_folder(a)
-            check_memory(rundir.read_config(folder)[0])  # refused with the estimate and the limit, not a crash
+            check_memory(read_config(folder)[0])  # refused with the estimate and the limit, not a crash
         else:
             cfg = config_from_args(a)
             for w in presets.validate_train(cfg):
