@@ -181,7 +181,8 @@ def costs(cfg: presets.TrainConfig, drawings: int) -> bool:
         return False
     p = estimate.plan(cfg, drawings)
     teacher = roles.is_teacher()
-    busy = run.device_slot(cfg.device) in jobs.queue().holders  # another job would slow the measurement
+    snap = st.session_state.get("train_snapshot") or jobs.snapshot()  # the page's one reading of the queue
+    busy = run.device_slot(cfg.device) in snap.holders  # another job would slow the measurement
     failed = st.session_state.setdefault("train_speed_failed", set())  # keys that failed: not retried each rerun
     key, speed = estimate.speed_key(cfg), estimate.cached(cfg)
     if (speed is None or speed.busy and not busy) and teacher and key not in failed:
