@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from classroom import drawings as collection
 from jobs import queue as jobs
 from tests.browser import ARTIFACTS, chromium, phone_page, streamlit_process, touch_stroke
+from train import run as train_run
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def server(tmp_path_factory):
     env = {"DIGITLAB_TEACHER_KEY": KEY, "DIGITLAB_RUNS": str(tmp / "runs"), "DIGITLAB_DRAWINGS": str(tmp / "drawings")}
     with streamlit_process(["--browser.serverAddress", "192.0.2.10"], env) as (url, _):
         yield url, tmp
-    for run in jobs.list_runs(tmp / "runs"):
+    for run in train_run.list_runs(tmp / "runs"):
         if run.active:
             jobs.stop(run.folder)
             jobs.wait(run.folder, 120)
@@ -83,13 +84,15 @@ def test_a_student_cannot_start_a_run_and_the_teacher_link_can(server, browser):
     page = teacher(browser, url)
     page.get_by_role("link", name="Train").click()
     page.get_by_role("heading", name="Train a model").wait_for(timeout=LONG)
-    set_number(page, "Batch size", 16)
-    set_number(page, "Epochs", 200)  # long enough to see it running and stop it
+    page.get_by_role("combobox", name="Recipe").click()
+    page.get_by_role("option", name="001 · Keras MLP").click()
     page.get_by_text("Advanced").click()
+    set_number(page, "Batch size", 16)
+    set_number(page, "How long: epochs", 200)  # long enough to see it running and stop it
     set_number(page, "Training images (0 = all)", 3000)
-    page.get_by_role("button", name="Start training").click()
+    page.get_by_role("button", name="Start training").click(timeout=120_000)  # after the model's speed is timed
     page.locator("[class*='st-key-train_card_']").first.wait_for(timeout=LONG)
-    assert len(jobs.list_runs(tmp / "runs")) == 1
+    assert len(train_run.list_runs(tmp / "runs")) == 1
 
     student.reload()  # the student watches the teacher's run, and cannot stop it
     stop = student.locator("[class*='st-key-train_card_']").get_by_role("button", name="Stop")
@@ -97,7 +100,7 @@ def test_a_student_cannot_start_a_run_and_the_teacher_link_can(server, browser):
     expect(stop).to_be_disabled()
     page.bring_to_front()  # a tab in the background gets no animation frames: Playwright's click waits on them
     page.locator("[class*='st-key-train_card_']").get_by_role("button", name="Stop").click()
-    (run,) = jobs.list_runs(tmp / "runs")
+    (run,) = train_run.list_runs(tmp / "runs")
     assert jobs.wait(run.folder, 120).state == "stopped"
     student.close()
     page.close()
