@@ -8,25 +8,14 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jobs import queue as jobs
 from model.paths import REPO
 from tests.apptest import open_page
+from train import run as train_run
 
 KEY = "s3cret-key-for-tests"
 spec = importlib.util.spec_from_file_location("start", REPO / "scripts" / "start.py")
 start = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(start)
-
-
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    root = tmp_path / "runs"
-    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
-    yield root
-    for run in jobs.list_runs(root):
-        if run.active:
-            jobs.stop(run.folder)
-            jobs.wait(run.folder, 120)
 
 
 @pytest.fixture
@@ -66,7 +55,7 @@ def test_a_students_forged_start_changes_nothing(runs, keyed):
     assert at.button(key="train_submit").disabled  # what a student sees
     small_run(at)
     forge(at.button(key="train_submit")).run()
-    assert jobs.list_runs(runs) == []  # Streamlit drops a value for a widget it drew disabled
+    assert train_run.list_runs(runs) == []  # Streamlit drops a value for a widget it drew disabled
 
 
 def test_the_actions_check_the_role_even_when_a_button_is_not_disabled(runs, keyed, tiny_cfg, monkeypatch):
@@ -76,13 +65,13 @@ def test_the_actions_check_the_role_even_when_a_button_is_not_disabled(runs, key
     at = open_page("app_pages/train.py")
     small_run(at)
     at.button(key="train_submit").click().run()
-    assert jobs.list_runs(runs) == [] and "Only the teacher can do this" in texts(at)
+    assert train_run.list_runs(runs) == [] and "Only the teacher can do this" in texts(at)
 
-    folder = jobs.submit(tiny_cfg(epochs=50), name="the teacher's", root=runs)
+    folder = train_run.submit(tiny_cfg(epochs=50), name="the teacher's", root=runs)
     at.run()
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(f"train_card_{folder.name}_"))).click()
     at.run()
-    assert not (folder / "STOP").exists() and jobs.list_runs(runs)[0].state != "stopped"
+    assert not (folder / "STOP").exists() and train_run.list_runs(runs)[0].state != "stopped"
     assert "Only the teacher can do this" in texts(at)
 
 
@@ -96,7 +85,7 @@ def test_the_teacher_link_claims_and_leaves_the_address_bar(runs, keyed):
     small_run(at)
     assert not at.button(key="train_submit").disabled
     at.button(key="train_submit").click().run()
-    assert len(jobs.list_runs(runs)) == 1 and not at.exception
+    assert len(train_run.list_runs(runs)) == 1 and not at.exception
 
 
 def test_a_wrong_link_or_typed_key_leaves_a_student(runs, keyed):

@@ -238,12 +238,11 @@ def new_run() -> None:
             except ValueError as e:
                 st.error(t("train_invalid", err=md(e)), icon=":material/block:")
                 ok = False
-    teacher = roles.is_teacher()
-    if not teacher:
+    if roles.locked():
         st.info(t("train_teacher_only"), icon=":material/lock:")
-    clicked = st.button(t("train_start"), type="primary", disabled=not (ok and teacher), key="train_submit",
+    clicked = st.button(t("train_start"), type="primary", disabled=not ok or roles.locked(), key="train_submit",
                         icon=":material/play_arrow:")
-    if clicked and ok and roles.is_teacher():  # checked here too: a forged click from a student changes nothing
+    if clicked and ok and roles.allowed():  # checked here too: a forged click from a student changes nothing
         try:
             folder = run.submit(cfg, name=label.strip() or default_name)
         except jobs.QueueFull as e:
