@@ -195,7 +195,7 @@ def class_of(images, labels):
     from classroom.drawings import Collection
     n = len(labels)
     return Collection(np.arange(100, 100 + n, dtype=np.int64), np.asarray(labels, np.uint8), images,
-                      np.zeros(n), np.zeros(n + 1, np.int64), np.zeros(0, np.uint8))
+                      np.zeros(n), np.zeros(n + 1, np.int64), np.zeros(0, np.uint8), np.full(n, ""), np.full(n, ""))
 
 
 def test_the_class_drawings_are_data_a_share_held_out_and_scored_before_and_after(mnist, tiny_cfg, monkeypatch,
