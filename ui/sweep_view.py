@@ -27,7 +27,7 @@ CHART = {"displayModeBar": False}
 
 def state_word(info: sweep_jobs.SweepInfo) -> str:
     """The one word for a sweep's state, wherever it is shown: a claimed queued sweep is starting."""
-    return t("train_state_starting" if info.state == "queued" and info.claimed else f"train_state_{info.state}")
+    return t(f"train_state_{info.state}")  # the job record derives "starting" (queued and claimed)
 
 
 def plots(info: sweep_jobs.SweepInfo, events: list[dict]) -> None:
