@@ -88,7 +88,8 @@ def test_a_student_cannot_hide_even_with_the_controls_forced_on(mnist, drawings,
     monkeypatch.setenv("DIGITLAB_TEACHER_KEY", KEY)
     ids = save(mnist, range(2), drawings)
     at = open_page("app_pages/wall.py")
-    assert not [g for g in at.toggle if g.key == "wall_hide_mode"] and not [b for b in at.button if b.key and b.key.startswith("wall_hide_")]
+    assert not [g for g in at.toggle if g.key == "wall_hide_mode"]
+    assert not [b for b in at.button if b.key and b.key.startswith("wall_hide_")]
     monkeypatch.setattr(roles, "locked", lambda: False)  # as if the page drew the teacher's controls
     at.run()
     at.toggle(key="wall_hide_mode").set_value(True).run()
