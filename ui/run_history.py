@@ -11,7 +11,8 @@ from jobs import queue as jobs
 from model.nets import config_from_dict, describe
 from ui import curves, roles
 from ui.i18n import t
-from ui.run_view import CHART, duration, events_of, kind_of, labels, result, state_text
+from ui.job_events import events_of, forget
+from ui.run_view import CHART, duration, kind_of, labels, result, state_text
 from ui.safe_text import md
 
 
@@ -43,7 +44,7 @@ def delete(runs: list[jobs.Job]) -> str | None:
             return t("train_delete_running", name=md(e.name))
         except ValueError:
             return t("train_delete_failed", name=md(r.name))
-        st.session_state.get("train_events", {}).pop(str(r.folder), None)
+        forget(r.folder)
     return None
 
 

@@ -18,6 +18,7 @@ from model import presets
 from train import run as runs_api
 from ui import curves, models, roles, widgets
 from ui.i18n import t
+from ui.job_events import events_of
 from ui.safe_text import md
 
 CHART = {"displayModeBar": False}
@@ -27,15 +28,6 @@ NAMED_COLORS = {"mlp": "blue", "cnn": "orange"}  # markdown's colour names for m
 
 def state_text(run: jobs.Job) -> str:
     return t(f"train_state_{RunState(run.state).value}")
-
-
-def events_of(folder) -> list[dict]:
-    """All events of a run; only the lines added since the last refresh are read from disk."""
-    cache = st.session_state.setdefault("train_events", {})
-    entry = cache.setdefault(str(folder), {"offset": 0, "events": []})
-    new, entry["offset"] = rundir.read_events(folder, entry["offset"])
-    entry["events"].extend(new)
-    return entry["events"]
 
 
 def kind_of(run: jobs.Job) -> str:
