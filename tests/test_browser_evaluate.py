@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from model import metrics
 from model.infer import labels_uint8, probabilities
@@ -85,7 +86,7 @@ def test_evaluate_click_a_cell_then_label_a_kaggle_csv(mnist, tmp_path):
         page.locator(".st-key-eval_gallery").get_by_text("images; the").wait_for(timeout=LONG)
         shot(page, "evaluate_en")
         points = page.locator(".st-key-eval_cm .scatterlayer .trace").first.locator("path.point")
-        assert points.count() == 100
+        expect(points).to_have_count(100, timeout=LONG)  # plotly draws a moment after the page settles
         points.nth(int(true) * 10 + int(guess)).click(force=True)
         tile_caption = page.locator(".st-key-eval_gallery [data-testid='stImageCaption']")
         page.wait_for_function(
