@@ -269,6 +269,13 @@ def test_a_run_name_full_of_markup_shows_as_text(runs):
     jobs.cancel(waiting)
 
 
+def test_a_right_to_left_override_in_a_run_name_leaves_the_history_table_in_order(runs):
+    train_run.submit(PRESETS["seed001-mlp"].train, name="evil\u202e 65.71%", start=False)
+    at = open_page()
+    cells = [str(v) for v in at.dataframe[0].value.to_numpy().ravel()]
+    assert "evil 65.71%" in cells and not any("\u202e" in c for c in cells), cells
+
+
 def test_escaping_leaves_no_markup_alive():
     from ui.safe_text import md
     out = md(EVIL)

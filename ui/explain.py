@@ -12,6 +12,7 @@ import streamlit as st
 from model import explain
 from ui import models
 from ui.i18n import t
+from ui.safe_text import md
 
 KEY, OPEN = "draw_explain", "draw_explain_open"
 UP, DOWN = np.array([220, 38, 38]), np.array([37, 99, 235])  # red: pushed up; blue: pulled down
@@ -55,7 +56,7 @@ def map_tiles(maps: np.ndarray, per_row: int = 8, cell: int = 3) -> np.ndarray:
 def _saliency(model, image28: np.ndarray, name: str) -> None:
     sal, target = explain.integrated_gradients(model, image28)
     st.image(diverging(sal, 7, under=image28), width=196)
-    st.caption(t("explain_saliency", name=name, d=target))
+    st.caption(t("explain_saliency", name=md(name), d=target))
 
 
 def _feature_maps(model, image28: np.ndarray) -> None:
@@ -83,11 +84,11 @@ def panel(image28: np.ndarray, chosen: dict) -> None:
     with box:
         for (slot, entry), col in zip(chosen.items(), st.columns(len(chosen))):
             with col, st.container(key=f"explain-{slot}"):
-                st.markdown(f"**{models.label(entry)}**")
+                st.markdown(f"**{md(models.label(entry))}**")
                 try:
                     model, _ = models.load(entry)
                 except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
-                    st.error(t("model_error", name=entry.name, err=e))
+                    st.error(t("model_error", name=md(entry.name), err=md(e)))
                     continue
                 _saliency(model, image28, entry.name)
                 if entry.kind == "cnn":

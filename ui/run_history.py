@@ -11,9 +11,9 @@ from jobs import queue as jobs
 from model.nets import config_from_dict, describe
 from ui import curves, roles
 from ui.i18n import t
-from ui.job_events import events_of, forget
-from ui.run_view import CHART, duration, kind_of, labels, result, state_text
-from ui.safe_text import md
+from ui.job_events import duration, events_of, forget
+from ui.run_view import CHART, kind_of, labels, result, state_text
+from ui.safe_text import md, plain
 
 
 def _number(v) -> bool:
@@ -66,11 +66,11 @@ def history(runs: list[jobs.Job]) -> None:
     if not runs:
         st.caption(t("train_no_runs"))
         return
-    rows = [{t("train_col_name"): r.name, t("train_col_test"): percent(r.metrics.get("test_acc")),
+    rows = [{t("train_col_name"): plain(r.name), t("train_col_test"): percent(r.metrics.get("test_acc")),
              t("train_col_state"): state_text(r),
              t("train_col_time"): duration(r.metrics.get("seconds")),
-             t("train_col_device"): str(r.metrics.get("device_name") or r.slot.upper()),
-             t("train_col_preset"): r.preset, t("train_col_settings"): summary(r),
+             t("train_col_device"): plain(r.metrics.get("device_name") or r.slot.upper()),
+             t("train_col_preset"): plain(r.preset), t("train_col_settings"): plain(summary(r)),
              t("train_col_date"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))} for r in runs]
     pick = st.dataframe(rows, hide_index=True, on_select="rerun", selection_mode="multi-row",
                         key=f"train_history_{len(runs)}")  # a new key when runs come or go: no stale selection
@@ -78,7 +78,7 @@ def history(runs: list[jobs.Job]) -> None:
     if not chosen:
         st.caption(t("train_pick_hint"))
         return
-    series = [(r.name, kind_of(r), events_of(r.folder)) for r in chosen]
+    series = [(plain(r.name), kind_of(r), events_of(r.folder)) for r in chosen]
     a, b = st.columns(2)
     a.plotly_chart(curves.compare_figure(series, "test_acc", labels()), config=CHART, key="train_cmp_acc")
     b.plotly_chart(curves.compare_figure(series, "test_loss", labels()), config=CHART, key="train_cmp_loss")

@@ -18,7 +18,7 @@ from model import presets
 from train import run as runs_api
 from ui import curves, models, roles, widgets
 from ui.i18n import t
-from ui.job_events import events_of
+from ui.job_events import duration, events_of
 from ui.safe_text import md
 
 CHART = {"displayModeBar": False}
@@ -37,13 +37,6 @@ def kind_of(run: jobs.Job) -> str:
 
 def labels() -> dict:
     return {k: t(f"train_curve_{k}") for k in curves.LABELS}
-
-
-def duration(seconds) -> str:
-    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < 1e9:
-        return "—"
-    m, s = divmod(int(round(seconds)), 60)
-    return t("train_min_s", m=m, s=s) if m else t("train_s", s=s)
 
 
 def reported_acc(run: jobs.Job) -> float | None:

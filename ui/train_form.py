@@ -159,7 +159,7 @@ def settings(base: presets.Preset, model) -> tuple[dict, bool]:
             "device": device}, ok
 
 
-def duration(s: float) -> str:
+def about(s: float) -> str:
     """'about 25 s', 'about 4 min', 'about 2 h 10 min'."""
     if s < 90:
         return t("est_about_s", s=max(1, round(s)))
@@ -194,7 +194,7 @@ def costs(cfg: presets.TrainConfig, drawings: int) -> bool:
             st.warning(t("est_failed", err=md(e)), icon=":material/timer_off:")
     total = estimate.seconds(p, speed) if speed else None
     if total is not None:
-        st.info(t("est_time", time=duration(total), where=where, speed=speed.train_per_s,
+        st.info(t("est_time", time=about(total), where=where, speed=speed.train_per_s,
                   memory=memory.size_text(mem.need)), icon=":material/timer:")
     elif speed is None and key not in failed:
         st.caption(t("est_unmeasured"))

@@ -143,8 +143,6 @@ TRAIN_TEXT: dict[str, tuple[str, str]] = {
     "train_heldout": ("On the {n} class drawings it did not train on: {before} for the shipped {family} it "
                       "would replace, {after} for this model.",
                       "在未参与训练的 {n} 张全班手写数字上：将被替换的自带 {family} 为 {before}，这个模型为 {after}。"),
-    "train_s": ("{s} s", "{s} 秒"),
-    "train_min_s": ("{m} min {s} s", "{m} 分 {s} 秒"),
     "train_final": ("Test accuracy {acc:.2%}", "测试准确率 {acc:.2%}"),
     "train_no_test": ("Stopped before the test set was scored.", "在测试集评分之前就停止了。"),
     "train_vs_reported": ("the article reported {rep}", "原文报告 {rep}"),
