@@ -1,6 +1,7 @@
 """The time estimate against the real thing: for each preset, the estimate the Train page shows before Start
-(train/estimate.py: a fresh throughput measurement), then the job itself, `python -m train` with the app's
-job settings (jobs/background.py: cores − 1 torch threads, nice 10), timed from its start to its exit.
+(train/estimate.py: a fresh throughput measurement), then the job itself, submitted as the Train page does
+(train/run.submit: its supervisor, `python -m train`, the app's job settings from jobs/background.py:
+cores − 1 torch threads, nice 10), timed from the submit to its final state, as the teacher waits for it.
 
     python bench/estimate.py [--presets quick seed001-mlp lenet5] [--epochs N] [--subset N]
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from jobs import background  # noqa: E402
 from model import presets  # noqa: E402
-from train import estimate  # noqa: E402
+from train import estimate, run  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -47,11 +47,12 @@ def main(argv=None) -> int:
             speed = estimate.measure(cfg)
             measured_s = time.perf_counter() - t
             guess = estimate.seconds(estimate.plan(cfg), speed)
-            cmd = [sys.executable, "-m", "train", "--preset", name, "--epochs", str(cfg.epochs), "--out",
-                   str(Path(tmp) / name), "--quiet"] + (["--subset", str(cfg.subset)] if cfg.subset else [])
             t = time.perf_counter()
-            subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+            job = run.wait(run.submit(cfg, name=name), timeout_s=3600)
             actual = time.perf_counter() - t
+            if job.state != "done":
+                print(f"{name}: the job ended {job.state}: {job.error}", file=sys.stderr)
+                return 1
             n = estimate.plan(cfg).n_train
             print(f"{name:12s} {cfg.epochs} epoch(s) of {n:,} images: estimate {guess:6.1f} s, "
                   f"actual {actual:6.1f} s, ratio {guess / actual:.2f} (measuring took {measured_s:.1f} s; "

@@ -111,9 +111,9 @@ def measure(cfg: TrainConfig, busy: bool = False) -> Speed:
     return speed
 
 
-def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int) -> tuple[float, float, float]:
-    """(seconds of the first epoch's steps, of the second's, of scoring `scored` images): two epochs of
-    `steps` steps at `batch` through the engine itself, on a slice of `data`."""
+def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int):
+    """(seconds of the first epoch's steps, of the second's, of scoring `scored` images, the model): two
+    epochs of `steps` steps at `batch` through the engine itself, on a slice of `data`."""
     from train.data import MNIST
     from train.engine import train
     idx = np.arange(batch * steps) % len(data.x_train)
@@ -122,13 +122,33 @@ def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int) -> tuple
     c = replace(cfg, batch_size=batch, epochs=2, lr=min(cfg.lr, 1e-4), val_size=0, subset=0, max_steps=0,
                 class_drawings=0, early_stopping="none", test_protocol="every_epoch")
     ev = []
-    train(c, on_event=lambda e: ev.append(e) if e["kind"] == "epoch" else None, data=small)
+    result = train(c, on_event=lambda e: ev.append(e) if e["kind"] == "epoch" else None, data=small)
     first, second = ev[0]["train_s"], ev[1]["train_s"] - ev[0]["train_s"]
-    return first, second, max(ev[1]["seconds"] - second, 1e-6)
+    return first, second, max(ev[1]["seconds"] - second, 1e-6), result.model
+
+
+def _ends(model, cfg: TrainConfig) -> float:
+    """Seconds a job spends outside its process's training: its supervisor's start (`python -m jobs --run`,
+    an interpreter and psutil) and the checkpoint written at the end. Timed, not guessed: on a slow disk or
+    a busy machine both grow."""
+    import tempfile
+
+    from model import store
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import jobs.supervisor"], cwd=Path(__file__).resolve().parent.parent,
+                   check=True, capture_output=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        store.save(tmp, model, cfg.model, name="speed")
+    return time.perf_counter() - t
 
 
 def _child() -> int:
-    """`python -m train.estimate --child`: the TrainConfig on stdin; its Speed (less `busy`) on stdout."""
+    """`python -m train.estimate --child`: the TrainConfig on stdin; its Speed (less `busy`) on stdout.
+
+    Its start is a job's: an interpreter, torch, MNIST, the engine, the first slow steps (the first
+    optimiser step imports torch._dynamo, about 2 s here). `startup_s` is everything from this process's
+    creation to the end of the first, warm-up measurement, less that measurement's steady steps, plus
+    what a job adds outside its process (`_ends`)."""
     import psutil
     import torch
 
@@ -141,17 +161,16 @@ def _child() -> int:
         rng = np.random.default_rng(0)
         data = MNIST(*(rng.integers(0, 256, (n, 28, 28), np.uint8) if i % 2 == 0 else rng.integers(0, 10, n, np.uint8)
                        for i, n in enumerate((60_000, 60_000, 10_000, 10_000))))
-    ready = time.time() - psutil.Process().create_time()  # interpreter, imports and MNIST: as a job's start
     probe = min(cfg.batch_size, 32)
-    warm_first, warm_second, _ = _timed(cfg, data, probe, 2, 32)
+    warm_first, warm_second, _, model = _timed(cfg, data, probe, 2, 32)
+    warm = time.time() - psutil.Process().create_time() - warm_second  # all but the second epoch's steady steps
     per_image = max(warm_second / (2 * probe), 1e-7)
     batch = cfg.batch_size if cfg.batch_size * per_image <= 1.0 else max(probe, int(1.0 / per_image))
     steps = min(5000, max(2, math.ceil(MEASURE_S / (batch * per_image))))
     scored = min(2000, max(100, int(0.3 / per_image)))  # scoring an image costs about a third of a step's
-    _, second, score = _timed(cfg, data, batch, steps, scored)
+    _, second, score, _ = _timed(cfg, data, batch, steps, scored)
     print(json.dumps({"train_per_s": batch * steps / second, "eval_per_s": scored / score,
-                      "startup_s": ready + max(0.0, warm_first - warm_second), "threads": torch.get_num_threads(),
-                      "batch": batch}))
+                      "startup_s": warm + _ends(model, cfg), "threads": torch.get_num_threads(), "batch": batch}))
     return 0
 
 

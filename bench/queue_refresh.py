@@ -1,6 +1,6 @@
 """How long a Train-page refresh takes with many waiting jobs (issue 17, item 6): now, and at a base commit.
 
-    PYTHONPATH=. .venv/bin/python bench/queue.py [--jobs 200] [--repeat 5] [--before d703650]
+    PYTHONPATH=. .venv/bin/python bench/queue_refresh.py [--jobs 200] [--repeat 5] [--before d703650]
 
 Queues `jobs` runs (nothing starts: the CPU slot's limit is set to 0 in the measuring process), opens the
 Train page in a fresh AppTest session (the first load) and reruns it (a refresh), and prints the median
