@@ -52,6 +52,11 @@ def alive(who) -> bool:
     return find(who) is not None
 
 
+def adopt(key: Path, proc: subprocess.Popen) -> None:
+    """Reap `proc` (a detached helper this process started, e.g. a standby) along with the supervisors."""
+    _children[str(key)] = proc
+
+
 def reap() -> None:
     """Collect our own finished supervisors so they do not linger as zombies in a long-lived server."""
     for folder, proc in list(_children.items()):

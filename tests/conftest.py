@@ -1,13 +1,19 @@
 """Shared fixtures: the real MNIST (fetched once by the setup script) and tiny training configs."""
 
 import dataclasses
+import os
 import shutil
 
 import pytest
 
+from jobs import standby
 from model.presets import get
 from train.data import load_mnist
 from ui import ink_canvas
+
+# Every job starts cold in tests (and in the servers they start, which inherit this): a warm standby per
+# opened Train page would be a torch-loading process per test. tests/test_standby.py turns it on.
+os.environ[standby.SWITCH] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from jobs import harness
+from jobs import harness, standby
 from jobs import queue as jobs
 from jobs.folder import FINAL, RunState, runs_dir, write_json, write_status
 from model import store
@@ -84,6 +84,12 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
 
 # ---------------------------------------------------------------------------------------------------
 # runs as jobs
+
+
+def warm_standby(root: Path | None = None) -> bool:
+    """Have a warm training process ready for the next run (train/standby.py); True if one was started.
+    The Train page calls it for the teacher: the first curve point then comes in about a second."""
+    return standby.ensure(Path(root) if root else runs_dir(), "train.standby")
 
 
 def submit(cfg: TrainConfig, name: str | None = None, root: Path | None = None, start: bool = True,
