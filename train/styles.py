@@ -34,6 +34,7 @@ Template = Callable[[np.random.Generator], list[Stroke]]
 
 FLAG_REACH, FLAG_RISE_DEG = (0.10, 0.24), (35.0, 65.0)  # a 1's flag: short and steep
 BAR_WIDTH, BAR_TILT_DEG = (0.50, 0.68), 6.0             # a 7's top: long and flat
+TRAIN_STREAM = 0x5717  # training draws with seed [run seed, TRAIN_STREAM]: never a bench seed's stream
 
 
 def _flag_1(rng: np.random.Generator, foot: bool) -> list[Stroke]:
@@ -141,7 +142,8 @@ def canvas_ink(name: str, rng: np.random.Generator, size: int = 280) -> np.ndarr
     return render(strokes, (size, size), height, centre, brush)
 
 
-def styled_digits(n: int, seed: int, plain_share: float = 0.5, size: int = 140) -> tuple[np.ndarray, np.ndarray]:
+def styled_digits(n: int, seed: int | list[int], plain_share: float = 0.5,
+                  size: int = 140) -> tuple[np.ndarray, np.ndarray]:
     """n 28x28 uint8 inputs, as preprocessing makes them, and their labels: world styles in turn, and a
     `plain_share` of plain digits of all ten classes. Drawn at `size` px (140 is enough: preprocessing
     brings every drawing to 20 px anyway). What training mixes in (train/engine.py)."""
