@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from bench import world_styles
-from model.presets import get, train_config_from_dict, train_config_to_dict, validate_train
 from model.preprocess import preprocess
+from model.presets import get, train_config_from_dict, train_config_to_dict, validate_train
 from train import engine, styles
 
 
@@ -92,16 +92,17 @@ def _batches(monkeypatch, mnist, share):
         return real_step(model, opt, cfg, xb, yb, lr, gen)
 
     monkeypatch.setattr(engine, "train_step", spy)
-    cfg = dataclasses.replace(get("quick").train, subset=256, batch_size=64, max_steps=3, epochs=1, device="cpu",
+    cfg = dataclasses.replace(get("seed001-mlp").train, subset=256, batch_size=64, max_steps=3, epochs=1, device="cpu",
                               world_styles=share)
     engine.train(cfg, data=mnist)
     return seen
 
 
 def test_the_hook_replaces_a_share_of_each_batch_only_when_set(monkeypatch, mnist):
+    monkeypatch.setattr(engine, "STYLE_POOL", (300, 300))  # a small pool: the test stays fast
     train_idx = engine.split(len(mnist.x_train), 0, 0).train[:256]
     mnist_rows = {mnist.x_train[i].tobytes() for i in train_idx}
-    pool_x, pool_y = styles.styled_digits(1000, seed=[0, styles.TRAIN_STREAM])
+    pool_x, pool_y = styles.styled_digits(300, seed=[0, styles.TRAIN_STREAM])
     pool = {x.tobytes(): int(y) for x, y in zip(pool_x, pool_y)}
     for xb, _ in _batches(monkeypatch, mnist, 0.0):
         assert all(x.numpy().tobytes() in mnist_rows for x in xb)  # only MNIST, as before the field

@@ -30,6 +30,7 @@ from train.data import MNIST, load_mnist, split
 from train.events import EndEvent, EpochEvent, Event, Metrics, StartEvent, StepEvent
 from train.meter import Meter
 
+STYLE_POOL = (1_000, 20_000)  # fewest and most world-style digits a run draws (about 7 ms each)
 CALIBRATE = 1024  # test images scored once after the first step: the time left knows what scoring costs
 
 
@@ -160,12 +161,11 @@ def prepare_data(data: MNIST, dev: torch.device, val_size: int = 0, seed: int = 
 
 def style_pool(cfg: TrainConfig, n: int, dev: torch.device) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The world-style digits a run mixes in (uint8 (P, 28, 28), labels (P,)), or None when world_styles
-    is 0. Twice what one epoch draws, between 1,000 and 20,000 (about 7 ms each to draw and preprocess):
-    each one comes back a few times, differently augmented. Seeded by the run's seed, in a stream of its
-    own, so that bench/world_styles.py's seeds are never drawn."""
+    is 0. Twice what one epoch draws, within STYLE_POOL: each comes back a few times, differently augmented.
+    Seeded by the run's seed, in a stream of its own, so that bench/world_styles.py's seeds are never drawn."""
     if cfg.world_styles <= 0:
         return None
-    size = min(20_000, max(1_000, math.ceil(2 * cfg.world_styles * n)))
+    size = min(STYLE_POOL[1], max(STYLE_POOL[0], math.ceil(2 * cfg.world_styles * n)))
     x, y = styles.styled_digits(size, seed=[cfg.seed, styles.TRAIN_STREAM])
     return torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
 
