@@ -117,3 +117,9 @@ def test_mix_styles_keeps_the_batch_when_the_share_rounds_to_nothing():
     pool = (torch.ones(5, 28, 28, dtype=torch.uint8), torch.ones(5, dtype=torch.long))
     out = engine.mix_styles(xb, yb, pool, 0.1, torch.Generator().manual_seed(0))
     assert out[0] is xb and out[1] is yb
+
+
+def test_the_cli_sets_world_styles_and_leaves_it_off_by_default():
+    from train.__main__ import config_from_args, parse_args
+    assert config_from_args(parse_args(["--preset", "mlp", "--world-styles", "0.15"])).world_styles == 0.15
+    assert config_from_args(parse_args(["--preset", "cnn"])).world_styles == 0.0
