@@ -132,14 +132,14 @@ def test_the_reliability_diagram_bins_how_sure_against_how_often_right(monkeypat
     assert list(bars.y) == pytest.approx([right[which == b].mean() for b in bins])
     ece = sum((which == b).sum() / 40 * abs(right[which == b].mean() - top[which == b].mean()) for b in bins)
     assert 0.15 < ece < 0.25  # about the 20% labelled wrong: a sure model, right 80% of the time here
-    assert any("expected calibration error" in c.value and f"{ece:.1%}" in c.value for c in at.caption)
+    assert any("expected calibration error" in c.value and f"{ece:.2%}" in c.value for c in at.caption)
 
     at = open_page("app_pages/evaluate.py", "zh", timeout_s=300)  # MNIST test: the caption agrees with the bars
     bars = _bars(at)
     counts = np.array([int(k.replace(",", "")) for k in bars.text])
     conf = np.array([c[0] for c in bars.customdata])
     ece = float((counts * np.abs(np.asarray(bars.y) - conf)).sum() / counts.sum())
-    assert counts.sum() == 10_000 and any("期望校准误差" in c.value and f"{ece:.1%}" in c.value for c in at.caption)
+    assert counts.sum() == 10_000 and any("期望校准误差" in c.value and f"{ece:.2%}" in c.value for c in at.caption)
 
 
 def _bars(at):
