@@ -1,6 +1,7 @@
 """Evaluate page: where each model fails. Accuracy beside the article's figure, the confusion matrix,
-per-class scores, confidence of right and wrong answers, the mistakes, two models compared on every image,
-and the Kaggle workflow (test.csv in, submission.csv out)."""
+per-class scores, confidence of right and wrong answers, how sure against how often right (a reliability
+diagram), the mistakes, two models compared on every image, and the Kaggle workflow (test.csv in,
+submission.csv out)."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ st.subheader(t("eval_cm_title"))
 left, right = st.columns([1.1, 1])
 with left:
     view.confusion_section(cm)
+    view.reliability_section(p, ds.labels)
 with right:
     view.per_class_table(cm)
     view.confidence_section(p, ds.labels)

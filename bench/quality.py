@@ -107,7 +107,7 @@ def main(argv=None) -> int:
             for set_name, (x, y) in sets.items():
                 pred = predictions(model, x)
                 acc = float((pred == y).mean())
-                target = TARGETS[name].get(set_name)
+                target = TARGETS.get(name, {}).get(set_name)  # a run folder has no targets of its own
                 mark = "" if target is None else f"≥ {target:.1%} {'ok' if acc >= target else 'MISSED'}"
                 print(f"{name:6s} {set_name:12s} {len(y):5d} {acc:9.2%} {int((pred < 0).sum()):6d}  {mark:14s} "
                       f"{confusions(y, pred)}")

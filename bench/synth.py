@@ -3,8 +3,9 @@
 Digits are drawn as a person would: each of 0-9 has a few stroke templates (control points in a
 unit box, x right, y down), jittered, smoothed, slanted, rotated and rendered with round brushes.
 They come out as canvas drawings (three encodings), drawings with stray marks, photos of paper,
-typed digits in the installed fonts and multi-digit numbers. Only numpy and Pillow; nothing here
-knows about MNIST or the models.
+typed digits in the installed fonts and multi-digit numbers. Only numpy and Pillow (the stroke
+renderer is train/strokes.py, shared with the world-styles training set); nothing here knows about
+MNIST or the models.
 
     python bench/synth.py /tmp/sheet.png   # contact sheet of each set, and of their 28x28 inputs
 """
@@ -15,16 +16,16 @@ import glob
 import io
 import math
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, it still finds train/
 
-def _arc(cx, cy, rx, ry, a0, a1, n=8):
-    """Control points along an ellipse from angle a0 to a1 (degrees; 0 = right, 90 = down)."""
-    t = np.radians(np.linspace(a0, a1, n))
-    return [(cx + rx * math.cos(a), cy + ry * math.sin(a)) for a in t]
-
+from train.strokes import arc as _arc  # noqa: E402
+from train.strokes import place as _place  # noqa: E402
+from train.strokes import render, shape  # noqa: E402
 
 # Each digit: variants; each variant: strokes; each stroke: control points in the unit box.
 TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
@@ -52,51 +53,12 @@ TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
 }
 
 
-def _spline(points: np.ndarray, per: int = 8) -> np.ndarray:
-    """Catmull-Rom curve through the control points (a polyline of len(points) * per points)."""
-    if len(points) < 3:
-        return np.array([points[0] + (points[-1] - points[0]) * t for t in np.linspace(0, 1, per)])
-    p = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
-    t = np.linspace(0, 1, per, endpoint=False)[:, None]
-    out = []
-    for i in range(1, len(p) - 2):
-        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3))
-    return np.vstack(out + [points[-1:]])
-
-
 def digit_strokes(digit: int, rng: np.random.Generator, variant: int | None = None,
                   jitter: float = 0.025, slant: float = 0.0, angle: float = 0.0) -> list[np.ndarray]:
     """Polylines of a handwritten digit, centred on (0, 0), height about 1 (slant in shear units)."""
     variants = TEMPLATES[digit]
     strokes = variants[rng.integers(len(variants)) if variant is None else variant % len(variants)]
-    width = rng.uniform(0.8, 1.2)
-    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    out = []
-    for stroke in strokes:
-        p = np.array(stroke, float) + rng.normal(0, jitter, (len(stroke), 2))
-        p = _spline(p) - 0.5
-        p[:, 0] = p[:, 0] * width - slant * p[:, 1]
-        out.append(p @ np.array([[c, s], [-s, c]]))
-    return out
-
-
-def render(strokes: list[np.ndarray], size: tuple[int, int], height: float, centre: tuple[float, float],
-           brush: float, dots: list[tuple[float, float]] = (), ss: int = 2) -> np.ndarray:
-    """Draw strokes (unit height) at `height` px around `centre` with a round brush: (H, W) float ink."""
-    w, h = size
-    im = Image.new("L", (w * ss, h * ss), 0)
-    d = ImageDraw.Draw(im)
-    r = brush * ss / 2
-    for stroke in strokes:
-        pts = [((x * height + centre[0]) * ss, (y * height + centre[1]) * ss) for x, y in stroke]
-        d.line(pts, fill=255, width=max(1, round(brush * ss)), joint="curve")
-        for x, y in pts:  # round joints and caps, as a canvas brush draws them
-            d.ellipse((x - r, y - r, x + r, y + r), fill=255)
-    for x, y in dots:
-        d.ellipse((x * ss - r, y * ss - r, x * ss + r, y * ss + r), fill=255)
-    return np.asarray(im.resize((w, h), Image.BOX), np.float32) / 255.0
+    return shape(strokes, rng, jitter, slant, angle)
 
 
 ENCODINGS = ("light-on-dark", "dark-on-light", "alpha")
@@ -116,15 +78,6 @@ def encode(ink: np.ndarray, encoding: str, rng: np.random.Generator | None = Non
     colour = (0, 0, 0) if rng is None or rng.random() < 0.5 else tuple(rng.integers(0, 256, 3).tolist())
     rgb = np.broadcast_to(np.array(colour, np.uint8), a.shape + (3,))
     return np.dstack([rgb, a])
-
-
-def _place(rng, strokes, size, height, margin):
-    """A random centre keeping the drawn strokes inside the canvas."""
-    pts = np.vstack(strokes) * height
-    lo, hi = pts.min(0) - margin, pts.max(0) + margin
-    cx = rng.uniform(-lo[0], max(-lo[0], size[0] - hi[0]))
-    cy = rng.uniform(-lo[1], max(-lo[1], size[1] - hi[1]))
-    return (cx, cy), (lo + (cx, cy), hi + (cx, cy))
 
 
 def canvas_drawing(digit: int, rng: np.random.Generator, size: int = 280) -> tuple[np.ndarray, tuple]:
@@ -350,5 +303,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
     main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/sheet.png")

@@ -1,5 +1,5 @@
-"""Scores of a model on a labelled set: confusion matrix, per-class precision/recall/F1, confidence, and
-how two models' mistakes overlap. numpy in, numpy out."""
+"""Scores of a model on a labelled set: confusion matrix, per-class precision/recall/F1, confidence and its
+calibration (how sure against how often right), and how two models' mistakes overlap. numpy in, numpy out."""
 
 from __future__ import annotations
 
@@ -46,6 +46,29 @@ def confidence_split(probs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray,
     """The top probability of each right answer, and of each wrong one: is the model sure when it is wrong?"""
     top, right = probs.max(1), probs.argmax(1) == labels
     return top[right], top[~right]
+
+
+@dataclass(frozen=True)
+class Reliability:
+    edges: np.ndarray       # (bins + 1,) edges of the top-probability bins, 0 to 1
+    confidence: np.ndarray  # (bins,) mean top probability of the answers in each bin (nan when empty)
+    accuracy: np.ndarray    # (bins,) share of them that are right (nan when empty)
+    count: np.ndarray       # (bins,) answers in each bin
+    ece: float              # expected calibration error: the count-weighted mean |accuracy - confidence|
+
+
+def reliability(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> Reliability:
+    """How sure against how often right: answers binned by their top probability (equal-width bins; a 1.0
+    falls in the last one). A calibrated model's 90%-sure answers are right 90% of the time (Guo et al. 2017)."""
+    top, right = probs.max(1), probs.argmax(1) == np.asarray(labels)
+    which = np.minimum((top * bins).astype(np.int64), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        confidence = np.bincount(which, top, bins) / count
+        accuracy = np.bincount(which, right, bins) / count
+    gap = np.where(count > 0, np.abs(accuracy - confidence), 0.0)
+    ece = float((count * gap).sum() / count.sum()) if count.sum() else float("nan")
+    return Reliability(np.linspace(0, 1, bins + 1), confidence, accuracy, count, ece)
 
 
 @dataclass(frozen=True)

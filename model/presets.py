@@ -44,6 +44,7 @@ class TrainConfig:
     subset: int = 0                    # train on the first N training images only (0: all); for tests
     max_steps: int = 0                 # stop after N optimiser steps (0: no limit); --dry-run uses it
     class_drawings: int = 0            # each of the class's saved drawings appears this many times (0: none)
+    world_styles: float = 0.0          # share of each batch replaced by world-style digits (train/styles.py)
 
 
 def train_config_to_dict(cfg: TrainConfig) -> dict:
@@ -115,6 +116,9 @@ def validate_train(cfg: TrainConfig) -> list[Caution]:
     if not isinstance(cfg.class_drawings, int) or isinstance(cfg.class_drawings, bool) \
             or not 0 <= cfg.class_drawings <= 100:
         raise ValueError(f"class_drawings must be a whole number of repeats in [0, 100], got {cfg.class_drawings!r}")
+    if not 0 <= cfg.world_styles <= 0.5:  # beyond half a batch, MNIST's own digits would be the minority
+        raise ValueError(f"world_styles must be a share of each batch in [0, 0.5] (0.15 is usual), "
+                         f"got {cfg.world_styles}")
     if cfg.early_stopping == "val" and cfg.val_size == 0:
         raise ValueError("early stopping on validation needs a validation set (val_size > 0)")
     if cfg.test_protocol == "on_val_improve" and cfg.val_size == 0:

@@ -111,6 +111,42 @@ def test_a_model_trained_on_the_drawings_is_scored_apart_on_the_ones_it_never_sa
     assert not any("trained on" in w for w in warnings["bad"]), warnings  # a wrong list counts as none seen
 
 
+def test_the_reliability_diagram_bins_how_sure_against_how_often_right(monkeypatch, tmp_path, mnist):
+    """On the class's drawings (some labelled wrong), the bars are the share right per confidence bin of the
+    CNN's own answers, counted here apart; the caption gives the calibration error, in English and Chinese."""
+    from tests.apptest import open_page
+    monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
+    labels = mnist.y_test[:40].astype(int).copy()
+    labels[::5] = (labels[::5] + 1) % 10  # 8 of 40 labelled wrong: the CNN's sure answers are "wrong" there
+    for i in range(40):
+        collection.add(mnist.x_test[i] / 255, int(labels[i]), folder=tmp_path)
+    p = probabilities(load("cnn")[0], mnist.x_test[:40] / np.float32(255))
+    top, right = p.max(1), p.argmax(1) == labels
+    which = np.minimum((top * 10).astype(int), 9)
+    at = open_page("app_pages/evaluate.py", "en", timeout_s=300)
+    at.segmented_control(key="eval_data").set_value("drawings").run()
+    assert not at.exception
+    bars = _bars(at)
+    bins = np.rint((np.asarray(bars.x) - 0.05) * 10).astype(int)
+    assert [int(k.replace(",", "")) for k in bars.text] == [int((which == b).sum()) for b in bins]
+    assert list(bars.y) == pytest.approx([right[which == b].mean() for b in bins])
+    ece = sum((which == b).sum() / 40 * abs(right[which == b].mean() - top[which == b].mean()) for b in bins)
+    assert 0.15 < ece < 0.25  # about the 20% labelled wrong: a sure model, right 80% of the time here
+    assert any("expected calibration error" in c.value and f"{ece:.2%}" in c.value for c in at.caption)
+
+    at = open_page("app_pages/evaluate.py", "zh", timeout_s=300)  # MNIST test: the caption agrees with the bars
+    bars = _bars(at)
+    counts = np.array([int(k.replace(",", "")) for k in bars.text])
+    conf = np.array([c[0] for c in bars.customdata])
+    ece = float((counts * np.abs(np.asarray(bars.y) - conf)).sum() / counts.sum())
+    assert counts.sum() == 10_000 and any("期望校准误差" in c.value and f"{ece:.2%}" in c.value for c in at.caption)
+
+
+def _bars(at):
+    import plotly.io as pio
+    return next(d for c in at.get("plotly_chart") for d in pio.from_json(c.proto.spec).data if d.type == "bar")
+
+
 @pytest.mark.parametrize("raw", [
     b"", "label,x\n".encode("utf-16"), b"\x89PNG\r\n\x00\x00", b"label,pixel0\n",
     kaggle.kaggle_csv(np.zeros((1, 28, 28), np.uint8), [3]).replace("\n3,0,", "\n3,0.5,", 1).encode(),

@@ -37,6 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random affine/elastic/stroke-width augmentation (default: the preset's)")
+    p.add_argument("--world-styles", type=float, metavar="SHARE", help="share of each batch replaced by "
+                   "digits in the world's styles: flagged 1s, crossed 7s, ... (train/styles.py; e.g. 0.15)")
     p.add_argument("--subset", type=int, help="train on the first N training images only")
     p.add_argument("--k", type=int, help="seed004-mlp: number of hidden layers (1-3)")
     p.add_argument("--m", type=int, help="seed004-mlp: units per hidden layer")
@@ -62,7 +64,8 @@ def config_from_args(a: argparse.Namespace) -> presets.TrainConfig:
         hidden = tuple(int(w) for w in a.hidden.split(","))
         cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, hidden=hidden))
     changes = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed,
-               "device": a.device, "augment": a.augment, "subset": a.subset}
+               "device": a.device, "augment": a.augment, "subset": a.subset,
+               "world_styles": a.world_styles}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})
     return dry_run(cfg) if a.dry_run else cfg
 

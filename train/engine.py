@@ -4,9 +4,10 @@ The whole split lives on the training device as uint8 and is batched by indexing
 so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
 
 `train` reads top to bottom: `prepare_data` (shared with sweep/core.py), the class's drawings mixed in
-(train/heldout.py), then the epochs and their steps, a `Meter` (train/meter.py) saying what each step
-event holds, and a `Scoreboard` (validation, seed 004's test protocol, early stopping). It is a function
-of its arguments: the caller loads MNIST, the class's drawings and the model they are compared with.
+(train/heldout.py), the world-style digits (train/styles.py) when asked, then the epochs and their steps,
+a `Meter` (train/meter.py) saying what each step event holds, and a `Scoreboard` (validation, seed 004's
+test protocol, early stopping). It is a function of its arguments: the caller loads MNIST, the class's
+drawings and the model they are compared with.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ import torch.nn.functional as F
 from classroom.drawings import Collection
 from model.nets import build, n_params
 from model.presets import TrainConfig, validate_train
-from train import heldout
+from train import heldout, styles
 from train.augment import augment
 from train.data import MNIST, load_mnist, split
 from train.events import EndEvent, EpochEvent, Event, Metrics, StartEvent, StepEvent
 from train.meter import Meter
 
+STYLE_POOL = (1_000, 20_000)  # fewest and most world-style digits a run draws (about 7 ms each)
 CALIBRATE = 1024  # test images scored once after the first step: the time left knows what scoring costs
 
 
@@ -157,6 +159,28 @@ def prepare_data(data: MNIST, dev: torch.device, val_size: int = 0, seed: int = 
                    as_t(data.x_test), as_t(data.y_test).long())
 
 
+def style_pool(cfg: TrainConfig, n: int, dev: torch.device) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The world-style digits a run mixes in (uint8 (P, 28, 28), labels (P,)), or None when world_styles
+    is 0. Twice what one epoch draws, within STYLE_POOL: each comes back a few times, differently augmented.
+    Seeded by the run's seed, in a stream of its own, so that bench/world_styles.py's seeds are never drawn."""
+    if cfg.world_styles <= 0:
+        return None
+    size = min(STYLE_POOL[1], max(STYLE_POOL[0], math.ceil(2 * cfg.world_styles * n)))
+    x, y = styles.styled_digits(size, seed=[cfg.seed, styles.TRAIN_STREAM])
+    return torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+
+
+def mix_styles(xb: torch.Tensor, yb: torch.Tensor, pool: tuple[torch.Tensor, torch.Tensor], share: float,
+               gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The batch with its first round(share * B) images replaced by random world-style digits (the batch
+    is already in random order, so the first ones are as good as any)."""
+    k = round(share * len(xb))
+    if k == 0:
+        return xb, yb
+    pick = torch.randint(len(pool[0]), (k,), generator=gen, device=xb.device)
+    return torch.cat([pool[0][pick], xb[k:]]), torch.cat([pool[1][pick], yb[k:]])
+
+
 def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor, lr: float,
                gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """One optimiser step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device."""
@@ -241,6 +265,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     mine, held = heldout.split(len(c) if c is not None else 0, cfg.seed)
     if c is not None:  # the teacher's weight: each drawing repeated cfg.class_drawings times
         d.x_train, d.y_train = heldout.mix(d.x_train, d.y_train, c.images[mine], c.labels[mine], cfg.class_drawings)
+    pool = style_pool(cfg, len(d.x_train), dev)  # None unless cfg.world_styles > 0
     model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
     opt = make_optimizer(cfg, model.parameters())
     n, bs = len(d.x_train), cfg.batch_size
@@ -274,6 +299,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
             lr = get_lr(cfg, epoch, step / total_steps)
             idx = perm[i:i + bs]
             xb, yb = d.x_train[idx], d.y_train[idx]
+            if pool is not None:  # a share of each batch written the way the world writes
+                xb, yb = mix_styles(xb, yb, pool, cfg.world_styles, gen)
             loss, logits = train_step(model, opt, cfg, xb, yb, lr, gen)
             step, seen = step + 1, seen + len(idx)
             if step % check_every == 0 and not math.isfinite(value := float(loss)):

@@ -95,3 +95,25 @@ def confidence_hist(right: np.ndarray, wrong: np.ndarray, names: tuple[str, str]
                       xaxis=dict(title=xlabel, tickformat=".0%", range=[0, 1.0], tickfont=dict(size=14)),
                       yaxis=dict(ticksuffix="%", tickfont=dict(size=14)))
     return fig
+
+
+def reliability(rel, xlabel: str, ylabel: str, names: tuple[str, str]) -> go.Figure:
+    """Bars: the share right among the answers in each confidence bin, with the count on each bar; the
+    diagonal: where a model that is exactly as sure as it is right would be (`names`: bars, diagonal)."""
+    centre, width = (rel.edges[:-1] + rel.edges[1:]) / 2, np.diff(rel.edges)
+    shown = rel.count > 0  # plain lists: the figure's JSON stays readable (no base64 arrays)
+    fig = go.Figure([
+        go.Bar(x=centre[shown].tolist(), y=rel.accuracy[shown].tolist(), width=(width[shown] * 0.92).tolist(),
+               name=names[0], marker_color="#2563eb", text=[f"{k:,}" for k in rel.count[shown]],
+               textposition="outside", textfont=dict(size=13),
+               customdata=np.stack([rel.confidence[shown], rel.count[shown]], 1).tolist(),
+               hovertemplate="%{customdata[0]:.0%} sure on average: %{y:.1%} right of %{customdata[1]:,}"
+                             "<extra></extra>"),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=names[1], line=dict(color="#dc2626", dash="dash"),
+                   hoverinfo="skip")])
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=36, b=10), font=dict(size=15),
+                      legend=dict(orientation="h", y=1.15, font=dict(size=15)), plot_bgcolor="rgba(0,0,0,0)",
+                      xaxis=dict(title=xlabel, tickformat=".0%", range=[0, 1.0], tickfont=dict(size=14)),
+                      yaxis=dict(title=ylabel, tickformat=".0%", range=[0, 1.12], tickfont=dict(size=14)),
+                      dragmode=False)
+    return fig

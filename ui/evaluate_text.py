@@ -62,6 +62,18 @@ EVALUATE_TEXT: dict[str, tuple[str, str]] = {
     "eval_conf_caption": ("When it is wrong it is still {p:.0%} sure (median); {share:.0%} of its mistakes are "
                           "over 90% sure.",
                           "答错时它的把握中位数仍有 {p:.0%}；{share:.0%} 的错误把握超过 90%。"),
+    "eval_rel_title": ("How sure, against how often right", "有多大把握，与实际答对多少"),
+    "eval_rel_x": ("how sure it was (its top probability)", "它的把握（最高的概率）"),
+    "eval_rel_y": ("how often it was right", "实际答对的比例"),
+    "eval_rel_bars": ("share right", "答对的比例"),
+    "eval_rel_diag": ("as sure as it is right", "把握与正确率相等"),
+    "eval_rel_caption": ("Each bar holds the answers given with about that confidence: its height is how many "
+                         "of them were right, the number on it how many there were. A model whose bars touch the "
+                         "diagonal means what it says: when it is 90% sure, it is right 9 times in 10. Here the "
+                         "bars are {ece:.2%} off the diagonal on average (the expected calibration error).",
+                         "每根柱子汇集了把握大致相同的回答：柱子的高度是其中答对的比例，柱上的数字是回答的个数。"
+                         "柱子贴着对角线的模型说话算数：它有 90% 把握时，十次里对九次。"
+                         "这里的柱子平均偏离对角线 {ece:.2%}（期望校准误差）。"),
     "eval_gallery_title": ("Its mistakes", "它的错误"),
     "eval_any": ("any", "全部"),
     "eval_all_mistakes": ("All mistakes", "全部错误"),

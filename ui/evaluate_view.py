@@ -111,6 +111,15 @@ def confidence_section(p: np.ndarray, labels: np.ndarray) -> None:
         st.caption(t("eval_conf_caption", p=float(np.median(wrong)), share=float(np.mean(wrong > 0.9))))
 
 
+def reliability_section(p: np.ndarray, labels: np.ndarray) -> None:
+    """How sure against how often right: a lesson in what a confidence means."""
+    rel = metrics.reliability(p, labels)
+    st.markdown(f"**{t('eval_rel_title')}**")
+    fig = eval_figures.reliability(rel, t("eval_rel_x"), t("eval_rel_y"), (t("eval_rel_bars"), t("eval_rel_diag")))
+    st.plotly_chart(fig, config={"displayModeBar": False}, key="eval_reliability")
+    st.caption(t("eval_rel_caption", ece=rel.ece))
+
+
 def _tiles(ds, p: np.ndarray, idx: np.ndarray, per_row: int, key: str, caption=None) -> None:
     for row in range(0, len(idx), per_row):
         for i, col in zip(idx[row:row + per_row], st.columns(per_row)):
