@@ -19,6 +19,14 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+if __name__ == "__main__":  # run as a script: the repository's packages first
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+
+# The brush, the splines and the encodings are train's (train/strokes.py): the judge's negatives share them.
+from train.strokes import ENCODINGS, encode, render  # noqa: E402, F401 - ENCODINGS, encode, render: this module's API
+from train.strokes import place as _place  # noqa: E402
+from train.strokes import spline as _spline  # noqa: E402
+
 
 def _arc(cx, cy, rx, ry, a0, a1, n=8):
     """Control points along an ellipse from angle a0 to a1 (degrees; 0 = right, 90 = down)."""
@@ -52,20 +60,6 @@ TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
 }
 
 
-def _spline(points: np.ndarray, per: int = 8) -> np.ndarray:
-    """Catmull-Rom curve through the control points (a polyline of len(points) * per points)."""
-    if len(points) < 3:
-        return np.array([points[0] + (points[-1] - points[0]) * t for t in np.linspace(0, 1, per)])
-    p = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
-    t = np.linspace(0, 1, per, endpoint=False)[:, None]
-    out = []
-    for i in range(1, len(p) - 2):
-        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3))
-    return np.vstack(out + [points[-1:]])
-
-
 def digit_strokes(digit: int, rng: np.random.Generator, variant: int | None = None,
                   jitter: float = 0.025, slant: float = 0.0, angle: float = 0.0) -> list[np.ndarray]:
     """Polylines of a handwritten digit, centred on (0, 0), height about 1 (slant in shear units)."""
@@ -80,51 +74,6 @@ def digit_strokes(digit: int, rng: np.random.Generator, variant: int | None = No
         p[:, 0] = p[:, 0] * width - slant * p[:, 1]
         out.append(p @ np.array([[c, s], [-s, c]]))
     return out
-
-
-def render(strokes: list[np.ndarray], size: tuple[int, int], height: float, centre: tuple[float, float],
-           brush: float, dots: list[tuple[float, float]] = (), ss: int = 2) -> np.ndarray:
-    """Draw strokes (unit height) at `height` px around `centre` with a round brush: (H, W) float ink."""
-    w, h = size
-    im = Image.new("L", (w * ss, h * ss), 0)
-    d = ImageDraw.Draw(im)
-    r = brush * ss / 2
-    for stroke in strokes:
-        pts = [((x * height + centre[0]) * ss, (y * height + centre[1]) * ss) for x, y in stroke]
-        d.line(pts, fill=255, width=max(1, round(brush * ss)), joint="curve")
-        for x, y in pts:  # round joints and caps, as a canvas brush draws them
-            d.ellipse((x - r, y - r, x + r, y + r), fill=255)
-    for x, y in dots:
-        d.ellipse((x * ss - r, y * ss - r, x * ss + r, y * ss + r), fill=255)
-    return np.asarray(im.resize((w, h), Image.BOX), np.float32) / 255.0
-
-
-ENCODINGS = ("light-on-dark", "dark-on-light", "alpha")
-
-
-def encode(ink: np.ndarray, encoding: str, rng: np.random.Generator | None = None) -> np.ndarray:
-    """Ink in [0, 1] -> uint8 picture: white on black (RGB or opaque RGBA), black on white, or
-    coloured ink on a transparent background (RGBA, alpha = ink)."""
-    a = np.rint(ink * 255).astype(np.uint8)
-    if encoding == "light-on-dark":
-        rgb = np.repeat(a[..., None], 3, 2)
-        if rng is not None and rng.random() < 0.5:
-            return np.dstack([rgb, np.full_like(a, 255)])
-        return rgb
-    if encoding == "dark-on-light":
-        return np.repeat((255 - a)[..., None], 3, 2)
-    colour = (0, 0, 0) if rng is None or rng.random() < 0.5 else tuple(rng.integers(0, 256, 3).tolist())
-    rgb = np.broadcast_to(np.array(colour, np.uint8), a.shape + (3,))
-    return np.dstack([rgb, a])
-
-
-def _place(rng, strokes, size, height, margin):
-    """A random centre keeping the drawn strokes inside the canvas."""
-    pts = np.vstack(strokes) * height
-    lo, hi = pts.min(0) - margin, pts.max(0) + margin
-    cx = rng.uniform(-lo[0], max(-lo[0], size[0] - hi[0]))
-    cy = rng.uniform(-lo[1], max(-lo[1], size[1] - hi[1]))
-    return (cx, cy), (lo + (cx, cy), hi + (cx, cy))
 
 
 def canvas_drawing(digit: int, rng: np.random.Generator, size: int = 280) -> tuple[np.ndarray, tuple]:
@@ -350,5 +299,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
     main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/sheet.png")
