@@ -154,3 +154,22 @@ def test_without_a_judge_the_page_still_answers(app, canvas, monkeypatch, caplog
     app.run()
     assert not app.exception
     assert len(panels(app)) == 2 and "not a digit" not in panels(app)
+
+
+def test_a_weak_model_is_called_unsure_not_the_drawing(app, canvas, mnist, monkeypatch):
+    from ui import models
+    flat = np.full(10, 0.07, np.float32)
+    flat[7] = 0.37  # a weak model's 37% on a clear 7
+    monkeypatch.setattr(models, "predict", lambda entry, images: flat)
+    canvas["draw_canvas"] = np.dstack([np.zeros((28, 28, 3), np.uint8), mnist.x_test[0]])
+    app.run()
+    shown = " ".join(m.value for m in app.markdown)
+    assert panels(app) == ["7", "7"] and "This model is not sure" in shown and "is this a digit" not in shown
+
+
+def test_train_judge_dry_run_trains_a_few_steps_and_writes_nothing(tmp_path, capsys):
+    from train import judge as train_judge
+    assert train_judge.main(["--dry-run", "--out", str(tmp_path / "j")]) == 0
+    held_out = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert 0 < held_out["threshold"] < 1 and "letter drawn" in held_out["per_kind"]
+    assert not (tmp_path / "j").exists()
