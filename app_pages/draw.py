@@ -52,13 +52,15 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
         return
     with mid:
         probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
+    flags = models.not_digit(pre.image)  # the shared judge: one tiny CNN, well under a millisecond
+    not_digit = None if flags is None else bool(flags[0])
     ink = int(np.count_nonzero(image[..., 3])) if image.ndim == 3 and image.shape[2] == 4 else None
     for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
         with col:
-            widgets.prediction_panel(slot, entry, probs[slot], ink)
+            widgets.prediction_panel(slot, entry, probs[slot], ink, not_digit)
     with mid:
         widgets.sees_panel(pre)
-        widgets.verdict(chosen, probs)
+        widgets.verdict(chosen, probs, not_digit)
         if offer_box and st.toggle(t("show_crop"), key="draw_show_crop"):
             st.image(figures.with_box(image, pre.box), caption=t("crop_box"), width=196)
     class_drawings.wrong_row(pre.image, image)  # "Wrong? It was a …": saves it to the class's drawings

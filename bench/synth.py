@@ -23,9 +23,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script, it still finds train/
 
+from train.strokes import ENCODINGS, encode, render, shape  # noqa: E402
 from train.strokes import arc as _arc  # noqa: E402
 from train.strokes import place as _place  # noqa: E402
-from train.strokes import render, shape  # noqa: E402
 
 # Each digit: variants; each variant: strokes; each stroke: control points in the unit box.
 TEMPLATES: dict[int, list[list[list[tuple[float, float]]]]] = {
@@ -59,25 +59,6 @@ def digit_strokes(digit: int, rng: np.random.Generator, variant: int | None = No
     variants = TEMPLATES[digit]
     strokes = variants[rng.integers(len(variants)) if variant is None else variant % len(variants)]
     return shape(strokes, rng, jitter, slant, angle)
-
-
-ENCODINGS = ("light-on-dark", "dark-on-light", "alpha")
-
-
-def encode(ink: np.ndarray, encoding: str, rng: np.random.Generator | None = None) -> np.ndarray:
-    """Ink in [0, 1] -> uint8 picture: white on black (RGB or opaque RGBA), black on white, or
-    coloured ink on a transparent background (RGBA, alpha = ink)."""
-    a = np.rint(ink * 255).astype(np.uint8)
-    if encoding == "light-on-dark":
-        rgb = np.repeat(a[..., None], 3, 2)
-        if rng is not None and rng.random() < 0.5:
-            return np.dstack([rgb, np.full_like(a, 255)])
-        return rgb
-    if encoding == "dark-on-light":
-        return np.repeat((255 - a)[..., None], 3, 2)
-    colour = (0, 0, 0) if rng is None or rng.random() < 0.5 else tuple(rng.integers(0, 256, 3).tolist())
-    rgb = np.broadcast_to(np.array(colour, np.uint8), a.shape + (3,))
-    return np.dstack([rgb, a])
 
 
 def canvas_drawing(digit: int, rng: np.random.Generator, size: int = 280) -> tuple[np.ndarray, tuple]:

@@ -6,6 +6,9 @@
 Images go through the app's own preprocessing (model/preprocess.py). With no --model, both shipped
 models answer. An unreadable or empty image gets an error line; the other files still run. Only regular
 files are read: a FIFO, a device or a folder is refused at once (model/regular_file.py), never waited on.
+--json lines carry the shared judge's verdict (model/judge.py): `"not_digit": true` for a mark that does
+not look like a digit (`digit` is still the most likely class; null with no judge installed). The
+Kaggle CSV is unchanged: always a label.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from model import store
+from model import judge, store
 from model.image_file import ImageError, load_image
 from model.infer import labels_uint8, probabilities  # noqa: F401 - probabilities: re-exported for callers
 from model.kaggle import CSVError, read_kaggle_csv, write_submission
@@ -98,11 +101,13 @@ def main(argv=None) -> int:
             msg = {"file": str(path), "error": str(e)}
             print(json.dumps(msg) if a.json else f"{path}: error: {e}", file=sys.stdout if a.json else sys.stderr)
             continue
+        flags = judge.not_digit(pre.image) if a.json else None
+        not_digit = None if flags is None else bool(flags[0])
         for name, model in models:
             probs = probabilities(model, pre.image)[0]
             digit = int(probs.argmax())
             if a.json:
-                print(json.dumps({"file": str(path), "model": name, "digit": digit,
+                print(json.dumps({"file": str(path), "model": name, "digit": digit, "not_digit": not_digit,
                                   "probabilities": [round(float(p), 6) for p in probs]}))
             else:
                 print(f"{path}: {name} says {digit} ({100 * probs[digit]:.1f}%)")

@@ -27,7 +27,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from model.nets import build, config_from_dict, config_to_dict
-from model.paths import PRETRAINED
+from model.paths import JUDGE, PRETRAINED
 
 FORMAT_VERSION = 1
 log = logging.getLogger(__name__)
@@ -206,7 +206,8 @@ def entries(folders: Iterable[Path], source: str) -> list[ModelEntry]:
 
 def list_models(extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
     """The shipped models first, then `extra` (train/catalog.py passes the finished runs)."""
-    return entries(sorted(PRETRAINED.glob("*/")), "shipped") + list(extra)
+    shipped = [d for d in sorted(PRETRAINED.glob("*/")) if d != JUDGE]  # the judge is no digit model
+    return entries(shipped, "shipped") + list(extra)
 
 
 def resolve(name_or_dir: str, known: list[ModelEntry] | None = None) -> Path:

@@ -90,6 +90,7 @@ def test_predict_json_on_images_with_a_bad_file_among_them(tmp_path, mnist):
     errors = [x for x in lines if "error" in x]
     assert len(answers) == 6 and {a["model"] for a in answers} == {"mlp", "cnn"}
     assert [a["digit"] for a in answers if a["model"] == "cnn"] == mnist.y_test[:3].tolist()
+    assert [a["not_digit"] for a in answers] == [False] * 6  # the shared judge: these are digits
     assert all(abs(sum(a["probabilities"]) - 1) < 1e-4 and len(a["probabilities"]) == 10 for a in answers)
     assert {e["file"] for e in errors} == {str(bad), str(blank)}
 

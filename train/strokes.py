@@ -1,8 +1,9 @@
-"""Digits as strokes: control points in a unit box → smooth, jittered, slanted polylines → ink.
+"""Strokes on a canvas, as a student's brush draws them: control points in a unit box → smooth, jittered,
+slanted polylines → ink with a round brush → one of the three encodings a picture comes in.
 
-The stroke renderer bench/synth.py draws its test sets with, shared here so that the training set of
-world styles (train/styles.py) is drawn the same way: a round brush, as the app's canvas draws.
-Only numpy and Pillow. bench may import train; train never imports bench.
+Shared by bench/synth.py (digits for tests and benchmarks), train/styles.py (the world's styles of
+digits, for training) and train/negatives.py (marks that are not digits, for the judge). Here, in
+train/, because bench may import train but train never imports bench. Only numpy and Pillow.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 Stroke = list[tuple[float, float]]
+ENCODINGS = ("light-on-dark", "dark-on-light", "alpha")
 
 
 def arc(cx, cy, rx, ry, a0, a1, n=8) -> Stroke:
@@ -65,6 +67,22 @@ def render(strokes: list[np.ndarray], size: tuple[int, int], height: float, cent
     for x, y in dots:
         d.ellipse((x * ss - r, y * ss - r, x * ss + r, y * ss + r), fill=255)
     return np.asarray(im.resize((w, h), Image.BOX), np.float32) / 255.0
+
+
+def encode(ink: np.ndarray, encoding: str, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Ink in [0, 1] -> uint8 picture: white on black (RGB or opaque RGBA), black on white, or
+    coloured ink on a transparent background (RGBA, alpha = ink)."""
+    a = np.rint(ink * 255).astype(np.uint8)
+    if encoding == "light-on-dark":
+        rgb = np.repeat(a[..., None], 3, 2)
+        if rng is not None and rng.random() < 0.5:
+            return np.dstack([rgb, np.full_like(a, 255)])
+        return rgb
+    if encoding == "dark-on-light":
+        return np.repeat((255 - a)[..., None], 3, 2)
+    colour = (0, 0, 0) if rng is None or rng.random() < 0.5 else tuple(rng.integers(0, 256, 3).tolist())
+    rgb = np.broadcast_to(np.array(colour, np.uint8), a.shape + (3,))
+    return np.dstack([rgb, a])
 
 
 def place(rng: np.random.Generator, strokes: list[np.ndarray], size: tuple[int, int], height: float,

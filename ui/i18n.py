@@ -52,7 +52,7 @@ COMMON: dict[str, tuple[str, str]] = {  # key: (English, 中文)
     "shipped": ("shipped", "内置"),
     "run": ("trained here", "本地训练"),
     "confidence": ("{p:.0%} sure", "把握 {p:.0%}"),
-    "unsure": ("Not sure — is this a digit?", "没把握——这是数字吗？"),
+    "unsure": ("This model is not sure", "这个模型没有把握"),  # about the model: a weak one is unsure of a clear 7
     "both_say": ("Both say {d}", "两个模型都认为是 {d}"),
     "disagree": ("They disagree: {a} says {da}, {b} says {db}", "意见不一：{a} 认为是 {da}，{b} 认为是 {db}"),
     "digit": ("digit", "数字"),

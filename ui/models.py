@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from model import store
+from model import judge, store
 from model.infer import probabilities
 from train import catalog
 from ui.i18n import t
@@ -89,6 +89,14 @@ def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
     with one_thread() if small else contextlib.nullcontext():
         probs = probabilities(model, images)
     return probs[0] if np.ndim(images) == 2 else probs
+
+
+def not_digit(images: np.ndarray) -> np.ndarray | None:
+    """The shared judge (model/judge.py) on (N, 28, 28) inputs or one (28, 28): (N,) bool, True where the
+    mark does not look like a digit; None when no judge is installed (logged once, the page goes on).
+    One thread, as `predict`: a drawing or the digits of a number are a few images."""
+    with one_thread():
+        return judge.not_digit(images)
 
 
 @st.cache_resource(show_spinner=False)

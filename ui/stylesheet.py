@@ -21,6 +21,7 @@ CSS = f"""
 .dl-digit {{font-size: 5.5rem; font-weight: 800; line-height: 1; margin: .1rem 0 .2rem 0;}}
 .dl-sure {{font-size: 1rem; color: #475569; margin-bottom: .5rem;}}
 .dl-unsure {{font-size: 1.1rem; font-weight: 600; color: #b45309;}}
+.dl-not-digit {{font-size: 1.5rem; font-weight: 700; line-height: 1.25; color: #b45309; margin: .3rem 0 .3rem 0;}}
 .st-key-verdict {{padding: .4rem .8rem; border-radius: .5rem; background: #f1f5f9; width: fit-content;}}
 .st-key-verdict p {{font-size: 1.6rem; font-weight: 700; line-height: 1.3; margin: 0; color: #0f172a;}}
 .st-key-verdict [data-testid="stMarkdownContainer"] {{margin-bottom: 0;}}
@@ -50,6 +51,7 @@ CSS = f"""
   .st-key-draw_brush {{max-width: 300px;}}
   .st-key-draw_row [class*=st-key-prediction-] {{gap: 0;}}
   .dl-digit {{font-size: 3.4rem;}}
+  .dl-not-digit {{font-size: 1.1rem;}}
   .dl-sure {{margin-bottom: 0;}}
   .dl-pct {{font-size: .55rem;}}
   .dl-bars {{height: 140px;}}

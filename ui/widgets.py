@@ -69,12 +69,15 @@ def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | Non
     return out
 
 
-def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None) -> None:
+def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None,
+                     not_digit: bool | None = None) -> None:
     """The model's name, the big digit and its confidence inside container `prediction-<slot>` (the answer a
     phone must show without scrolling), then the bars below it.
 
     `ink`: how many pixels of the drawing hold ink, carried as `data-ink` so that a browser test can
     tell the answer to the drawing now on the canvas from the answer to the one before.
+    `not_digit`: the shared judge's verdict (None: no judge). A mark that is not a digit gets that sentence
+    (`data-not-digit`) instead of a big digit; the model's most likely digit stays, small and labelled a guess.
 
     Three elements, not six: each element is a message to the browser, and on a busy machine every
     message can wait for a core. The name goes through Markdown, escaped; the HTML holds no user text.
@@ -85,21 +88,29 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None
             return
         digit, p = int(probs.argmax()), float(probs.max())
         color = models.COLORS.get(slot, "#334155")
-        unsure = f"<div class='dl-unsure'>{t('unsure')}</div>" if p < UNSURE_BELOW else ""
         data = f" data-ink='{int(ink)}'" if ink is not None else ""
-        st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'{data}>{digit}</div>{unsure}"
-                    f"<div class='dl-sure'>{t('confidence', p=p)}</div>", unsafe_allow_html=True)
+        if not_digit:
+            st.markdown(f"<div class='dl-not-digit' data-not-digit='true'{data}>{t('not_digit')}</div>"
+                        f"<div class='dl-sure'>{t('not_digit_guess', d=digit, p=p)}</div>", unsafe_allow_html=True)
+        else:
+            unsure = f"<div class='dl-unsure'>{t('unsure')}</div>" if p < UNSURE_BELOW else ""
+            st.markdown(f"<div class='dl-digit' style='color:{color}' data-digit='{digit}'{data}>{digit}</div>"
+                        f"{unsure}<div class='dl-sure'>{t('confidence', p=p)}</div>", unsafe_allow_html=True)
     st.markdown(figures.prob_bars(probs, color, t("digit")), unsafe_allow_html=True)
 
 
-def verdict(chosen: dict, probs: dict) -> None:
+def verdict(chosen: dict, probs: dict, not_digit: bool | None = None) -> None:
+    """One line under "what the model sees": both agree, they disagree, or (the shared judge) not a digit."""
     got = {s: int(p.argmax()) for s, p in probs.items() if p is not None}
-    if len(got) < 2:
+    if not_digit and got:
+        text = t("neither_digit")
+    elif len(got) < 2:
         return
-    (a, da), (b, db) = got.items()
-    if da == db:
-        text = t("both_say", d=da)
     else:
-        text = t("disagree", a=chosen[a].name, da=da, b=chosen[b].name, db=db)
+        (a, da), (b, db) = got.items()
+        if da == db:
+            text = t("both_say", d=da)
+        else:
+            text = t("disagree", a=chosen[a].name, da=da, b=chosen[b].name, db=db)
     with st.container(key="verdict"):  # plain Markdown, escaped: the names may be typed by a user
         st.markdown(md(text))
