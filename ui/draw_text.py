@@ -8,4 +8,13 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     "projector": ("Projector", "投影模式"),
     "projector_help": ("Larger type for a projector, read from the back of the room.",
                        "放大字号，方便教室后排看清投影。"),
+    # number mode (ui/number_mode.py): touching digits, and one digit at a time
+    "number_touching": ("These digits touch: I split them where the models were surest. Check the boxes.",
+                        "这些数字连在一起：已在模型最有把握的位置分开，请检查方框。"),
+    "number_touching_unsure": ("These digits touch and I am not sure where one ends: check the boxes, "
+                               "or write the digits apart.",
+                               "这些数字连在一起，不确定每个数字在哪里结束：请检查方框，或把数字分开写。"),
+    "number_cuts": ("Where I split the number", "数字的分割位置"),
+    "number_pick": ("Look at one digit", "查看其中一位数字"),
+    "number_option": ("{i}: {d}", "第{i}位：{d}"),
 }
