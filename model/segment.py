@@ -170,7 +170,12 @@ def _plan(lay: Layout, i: int) -> tuple[list[np.ndarray], list[int], list[tuple[
     if w >= MAY_HOLD_TWO * g.height:
         patch = (lay.soft * g.cells)[g.y0:g.y0 + g.height, g.x0:g.x1]
         straight = [np.full(g.height, c) for c in _columns(g.ink, g.height)]
+        near = max(1.0, NARROWEST * g.height / 2)  # a column this near a seam (or a quick cut) adds nothing
+        taken = [float(c[0]) for c in cuts]
         for seam in _seams(patch) + straight:
+            if any(abs(float(seam.mean()) - x) < near for x in taken):
+                continue
+            taken.append(float(seam.mean()))
             full = np.empty(h, np.int64)
             full[:g.y0], full[g.y0:g.y0 + g.height], full[g.y0 + g.height:] = seam[0], seam, seam[-1]
             cuts.append(full)

@@ -59,7 +59,7 @@ def answer(image: np.ndarray | None, chosen: dict) -> None:
             st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
     if reading.touching:
         st.warning(t("number_touching_unsure" if reading.unsure else "number_touching"), icon=":material/content_cut:")
-        st.image(_boxes(image, reading.parts), caption=t("number_cuts"), width="stretch")
+        st.image(_boxes(image, reading.parts), caption=t("number_cuts"), width=420)  # a phone shrinks it to fit
     _one_digit(image, reading, probs, chosen)
 
 
