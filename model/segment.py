@@ -1,14 +1,17 @@
 """Read a number whose digits may touch: try the ways to cut each group of strokes, keep the surest.
 
-model.preprocess.split_digits cuts a group only when it is much wider than one digit, so a "10" whose
-1 touches the 0 (about one digit wide) was read as one "0". Here each group wide enough to hold two
-digits is over-cut at its thin columns (where touching strokes meet), and every run of pieces between
-two candidate columns is scored by the models (`score`: images → how sure, in (0, 1]). The reading of
-a group is the chain of pieces with the highest sum of log-sureness, less a price per cut; the quick
-reading of split_digits gets a bonus, so a group is cut differently only when the models clearly prefer
-it. One batch of pieces per drawing: a number of eight digits takes tens of milliseconds on one core.
+model.preprocess.split_digits cuts a group only when it is much wider than one digit, so digits that
+touch were often read as one. Here each group wide enough to hold two digits is over-cut: seams (one
+column a row, leaning with slanted digits, through as little ink as possible) and thin columns. Every
+run of pieces between two cuts is preprocessed (a neighbour's slivers dropped) and all of them go to
+the models in one batch (`score`: images → each model's probabilities). A piece's worth is the mean
+log-probability of the digit the models together are surest of, less a cost for a shape unlike one
+digit (too wide; too thin for anything but a 1). Per group, the chain of pieces with the best total
+wins (dynamic programming); the quick reading of split_digits gets a small head start.
 
-Pure numpy; the score function is the caller's (the Draw page: its two models; the bench: the same).
+Known limit: the models are sure of a 0 with a 1 glued to its side (they read "0"), and of a thin
+sliver as a "1", so a 1 touching its neighbour is the commonest miss (BENCHMARKS.md has the figures).
+Pure numpy; the score function is the caller's (the Draw page: the models that load; the bench: both).
 """
 
 from __future__ import annotations

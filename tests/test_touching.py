@@ -64,9 +64,11 @@ def test_nothing_drawn_is_no_digits(score):
 
 @pytest.mark.slow
 def test_whole_numbers_on_the_test_seed(score):
-    """bench/touching.py's test seed, never tuned on. 300 touching numbers: one standard error at 60% is
-    2.8 points, so the target sits about three below the tuning figure; numbers with gaps must hold
-    the 92.67% / 93.33% they read before model/segment.py (150 of them: one SE is 2 points)."""
+    """bench/touching.py's test seed, never tuned on. 300 touching numbers: one standard error at 50% is
+    2.9 points; the target, fixed before the test seed was first scored, sits 2.5 SE under the tuning
+    seed's 52.3% (the test seed read 46.7% / 47.0%: the issue's 95% is not reached, see BENCHMARKS.md).
+    bench/quality.py's test numbers, with gaps, must hold the 92.67% / 93.33% they read before
+    model/segment.py (150 of them: one SE is 2 points)."""
     images, texts = synth_numbers.touching_numbers(300, touching.SEEDS["test"])
     acc, _, _ = touching.whole_numbers(images, texts, score)
     assert acc.min() >= TARGET_TOUCHING, acc
