@@ -46,7 +46,8 @@ def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
                 page.locator(".st-key-coll_label_1-number button").click()
                 expect(page.locator(".st-key-coll-count-number")).to_contain_text("Saved as a 1", timeout=30_000)
                 assert collection.load(tmp_path).labels.tolist() == [1]
-            page.screenshot(path=str(ARTIFACTS / f"number_touching_{lang}.png"), full_page=True)
+            page.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"number_touching_{lang}.png"))
             page.close()
             phone = phone_page(browser)
             phone.goto(f"{url}/?lang={lang}")
@@ -56,5 +57,7 @@ def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
             draw_47(phone, c)
             bars = phone.locator(".st-key-number-digit-cnn .dl-bars").bounding_box()
             assert bars["x"] + bars["width"] <= 390, bars  # one digit's bars fit the phone's width
-            phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_{lang}.png"), full_page=True)
+            phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_{lang}.png"))
+            phone.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
+            phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_digit_{lang}.png"))
             phone.close()

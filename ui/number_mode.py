@@ -71,7 +71,7 @@ def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen:
                                 format_func=lambda i: t("number_option", i=i + 1, d=read[i]))
     i = pick if pick is not None and pick < n else 0
     part = reading.parts[i]
-    with st.container(key="number_digit_row"):  # a phone keeps the picture and the bars side by side
+    with st.container(key="number_digit_grid"):  # `_grid`: a phone keeps picture and bars side by side
         cols = st.columns([0.6] + [1] * len(chosen), gap="small")
         cols[0].image(figures.pixel_grid(part.image, cell=4), caption=t("model_sees"), width="stretch")
         for (slot, entry), col in zip(chosen.items(), cols[1:]):
