@@ -11,10 +11,9 @@ import numpy as np
 import streamlit as st
 
 from model.image_file import ImageError, load_image
-from model.preprocess import preprocess, split_digits
-from ui import class_drawings, explain, figures, ink_canvas, models, widgets
+from model.preprocess import preprocess
+from ui import class_drawings, explain, figures, ink_canvas, models, number_mode, widgets
 from ui.i18n import t
-from ui.safe_text import md
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)
 NUMBER_W, NUMBER_H = 560, 240  # 7:3, so that on a phone (358 px wide) it is still 153 px tall for a finger
@@ -70,27 +69,7 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
 @st.fragment
 def number(chosen: dict) -> None:
     st.caption(t("number_hint"))
-    image = canvas("draw_number", NUMBER_W, NUMBER_H)
-    parts = split_digits(image) if image is not None else []
-    if not parts:
-        st.info(t("empty"))
-        return
-    stack = np.stack([p.image for p in parts])
-    for slot, col in zip(chosen, st.columns(len(chosen))):
-        entry = chosen[slot]
-        with col, st.container(key=f"number-{slot}"):
-            try:
-                probs = models.predict(entry, stack)
-            except Exception as e:  # noqa: BLE001
-                widgets.model_error(entry, e)
-                continue
-            digits = "".join(str(int(p.argmax())) for p in probs)
-            st.markdown(f"**{md(t('number_reads', name=entry.name))}**")
-            st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
-            st.caption(t("per_digit"))
-            for part, p, c in zip(parts, probs, st.columns(max(len(parts), 1))):
-                c.image(figures.pixel_grid(part.image, cell=3), width=84)
-                c.markdown(f"**{int(p.argmax())}** · {p.max():.0%}")
+    number_mode.answer(canvas("draw_number", NUMBER_W, NUMBER_H), chosen)  # readings, touching digits, one digit
 
 
 @st.fragment

@@ -14,7 +14,7 @@ same array in, same result out. Nothing here raises on a valid-shaped array; "no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -28,6 +28,7 @@ FIT = 20  # MNIST fits the long side of the digit into 20 px ...
 SIDE = 28  # ... of a 28x28 field
 SUB = 4  # a stroke-width change is made at 4x (112x112), then area-averaged down: quarter-pixel steps
 CENTRE = 14.0  # MNIST's mean centre of mass, in 28x28 index coordinates (measured on t10k)
+SLIVER = 0.12  # in a piece cut out of touching digits, bits smaller than this share of the largest are the neighbour's
 STROKE = (1.9, 3.3)  # widths (2*area/perimeter, px) outside this are brought to its edge; 70% of MNIST is inside
 
 
@@ -196,33 +197,99 @@ def _cuts(ink_cols: np.ndarray, k: int) -> list[int]:
     return cuts + [len(ink_cols)]
 
 
-def split_digits(img: np.ndarray) -> list[Preprocessed]:
-    """Several digits written left to right -> one Preprocessed each, boxes in input pixels."""
+@dataclass(frozen=True)
+class Group:
+    """One group of strokes of a number: a digit, or several that touch."""
+    wanted: np.ndarray  # (n,) bool: which components belong to it
+    cells: np.ndarray  # work-resolution mask of its grid cells
+    x0: int  # first inked column, work pixels
+    x1: int  # last inked column + 1
+    y0: int  # first inked row
+    height: int  # inked rows, work pixels
+    ink: np.ndarray  # (x1 - x0,) its soft ink per column: thin columns are where touching digits meet
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A drawing of several digits, analysed once: its groups left to right, and what cutting one needs."""
+    soft: np.ndarray
+    mask: np.ndarray
+    parts: Parts
+    polarity: str
+    f: int  # input pixels per work pixel
+    shape: tuple[int, int]  # the input's (H, W)
+    groups: list[Group]
+    blank: dict = field(default_factory=dict, repr=False, compare=False)  # group -> others(group)
+
+    def typical(self) -> float:
+        """Width / height of one digit here: the median group when there are three or more (most are
+        single digits then), else a usual handwritten digit's."""
+        aspects = [g.height and (g.x1 - g.x0) / g.height for g in self.groups]
+        return float(np.clip(np.median(aspects) if len(aspects) > 2 else 0.7, 0.5, 0.9))
+
+    def plain_cuts(self, i: int) -> list[int]:
+        """The quick reading of group i: k pieces for a group k typical digits wide, cut at the emptiest
+        column near each expected boundary. Columns relative to the group, first 0, last its width."""
+        g = self.groups[i]
+        aspect, typical = (g.x1 - g.x0) / max(g.height, 1), self.typical()
+        k = int(round(aspect / typical)) if aspect > 1.3 * typical else 1
+        return _cuts(g.ink, k)
+
+    def others(self, i: int) -> np.ndarray:
+        """The cells of every group but i, blanked in i's pieces (made once: each piece needs them)."""
+        if i not in self.blank:
+            self.blank[i] = _cells(self.parts, ~self.groups[i].wanted, self.mask.shape)
+        return self.blank[i]
+
+    def piece(self, i: int, left, right) -> Preprocessed:
+        """Group i's ink between two cuts as one digit, the neighbours' strokes blanked. A cut is a column
+        or, for strokes that lean, one column per work row ((H,) ints); both relative to the group."""
+        g = self.groups[i]
+        h, w = self.mask.shape
+        xs = np.arange(w)[None, :] - g.x0
+        between = (xs >= np.broadcast_to(left, (h,))[:, None]) & (xs < np.broadcast_to(right, (h,))[:, None])
+        keep = g.cells & between
+        if not (keep & self.mask).any():
+            return _nothing(self.polarity, "empty")
+        drop = self.others(i) | ~between
+        if not (np.broadcast_to(left, (h,)).max() <= 0 and np.broadcast_to(right, (h,)).min() >= g.x1 - g.x0):
+            # a cut leaves slivers of the neighbour's strokes: keep only the bits of some size
+            bits = label(keep & self.mask)
+            slivers = _cells(bits, bits.area < SLIVER * bits.area.max(), keep.shape)
+            keep, drop = keep & ~slivers, drop | slivers
+        return _cut(self.soft, self.mask, keep, drop, self.polarity, self.f, self.shape)
+
+
+def layout(img: np.ndarray) -> Layout | None:
+    """The groups of a drawing of several digits, left to right; None when there is no ink."""
     soft, mask, parts, polarity, f = _analyse(img)
     if parts is None:
-        return []
-    digits = []  # (cells of this digit, its ink, first and last column + 1, height)
+        return None
+    groups = []
     for members in _groups(parts):
         wanted = np.zeros(len(parts.area), bool)
         wanted[members] = True
         cells = _cells(parts, wanted, mask.shape)
-        cols, rows = np.nonzero((cells & mask).any(0))[0], np.nonzero((cells & mask).any(1))[0]
-        digits.append((wanted, cells, cols[0], cols[-1] + 1, rows[-1] + 1 - rows[0]))
-    aspects = [(x1 - x0) / h for _, _, x0, x1, h in digits]
-    # a group much wider than the typical digit is several touching ones
-    typical = float(np.clip(np.median(aspects) if len(aspects) > 2 else 0.7, 0.5, 0.9))
-    out = []
-    for (wanted, cells, x0, x1, _), aspect in zip(digits, aspects, strict=True):
-        k = int(round(aspect / typical)) if aspect > 1.3 * typical else 1
-        cuts = x0 + np.array(_cuts((soft * cells)[:, x0:x1].sum(0), k))
-        others = _cells(parts, ~wanted, mask.shape)  # blank the neighbours' strokes in this crop
-        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
-            keep = np.zeros_like(cells)
-            keep[:, c0:c1] = cells[:, c0:c1]
-            if (keep & mask).any():
-                drop = others.copy()
-                drop[:, :c0], drop[:, c1:] = True, True
-                part = _cut(soft, mask, keep, drop, polarity, f, np.shape(img)[:2])
-                out += [] if part.empty else [part]
-    return out
+        inked = cells & mask
+        cols, rows = np.nonzero(inked.any(0))[0], np.nonzero(inked.any(1))[0]
+        x0, x1 = int(cols[0]), int(cols[-1] + 1)
+        groups.append(Group(wanted, cells, x0, x1, int(rows[0]), int(rows[-1] + 1 - rows[0]),
+                            (soft * cells)[:, x0:x1].sum(0)))
+    return Layout(soft, mask, parts, polarity, f, tuple(np.shape(img)[:2]), groups)
 
+
+def split_digits(img: np.ndarray) -> list[Preprocessed]:
+    """Several digits written left to right -> one Preprocessed each, boxes in input pixels.
+
+    The quick reading, with no model: a group much wider than the typical digit is cut into that many.
+    model/segment.py tries other cuts and keeps the one the models are surest of."""
+    lay = layout(img)
+    if lay is None:
+        return []
+    out = []
+    for i in range(len(lay.groups)):
+        cuts = lay.plain_cuts(i)
+        for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
+            part = lay.piece(i, c0, c1)
+            out += [] if part.empty else [part]
+    return out

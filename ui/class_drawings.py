@@ -80,15 +80,17 @@ def _save(image28: np.ndarray, canvas, digit: int) -> None:
     st.session_state.pop("coll_error", None)
 
 
-def wrong_row(image28: np.ndarray, canvas: np.ndarray | None) -> None:
+def wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str = "") -> None:
     """Ten small buttons in two rows of five (a 390 px phone holds them): one click saves the drawing
-    (28×28 and canvas) with its true label. An optional nickname goes with it."""
-    with st.container(key="coll-row"):
+    (28×28 and canvas: for one digit of a number, its crop of the drawing) with its true label. An optional
+    nickname goes with it. `suffix` ends every key (`coll_label_<d><suffix>`, `coll-count<suffix>`), for a
+    row that is not single mode's."""
+    with st.container(key=f"coll-row{suffix}"):
         st.markdown(f"**{t('coll_wrong')}**", help=t("coll_wrong_help"))
         for first in (0, 5):
-            with st.container(horizontal=True, wrap=False, gap="small", key=f"coll-grid-{first}"):
+            with st.container(horizontal=True, wrap=False, gap="small", key=f"coll-grid-{first}{suffix}"):
                 for d in range(first, first + 5):
-                    st.button(str(d), key=f"coll_label_{d}", on_click=_save, args=(image28, canvas, d),
+                    st.button(str(d), key=f"coll_label_{d}{suffix}", on_click=_save, args=(image28, canvas, d),
                               width="stretch")
         st.text_input(t("coll_nickname"), value=st.session_state.get("coll_nick", ""), key="coll_nickname_box",
                       max_chars=collection.MAX_NICKNAME, placeholder=t("coll_nickname_hint"),
@@ -97,7 +99,7 @@ def wrong_row(image28: np.ndarray, canvas: np.ndarray | None) -> None:
             st.error(err)
         last = st.session_state.get("coll_last")
         n = _count()
-        with st.container(key="coll-count"):
+        with st.container(key=f"coll-count{suffix}"):
             if last and last[0] == _digest(image28):
                 st.success(t("coll_saved", d=last[2], n=n or 0))
             elif n is not None:

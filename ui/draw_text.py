@@ -11,4 +11,13 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     "not_digit": ("This does not look like a digit", "这看起来不像数字"),
     "not_digit_guess": ("If it had to pick a digit: {d} ({p:.0%})", "如果非要选一个数字：{d}（把握 {p:.0%}）"),
     "neither_digit": ("Not a digit", "不是数字"),  # the verdict: short, its column is narrow
+    # number mode (ui/number_mode.py): touching digits, and one digit at a time
+    "number_touching": ("These digits touch: I split them where the models were surest. Check the boxes.",
+                        "这些数字连在一起：已在模型最有把握的位置分开，请检查方框。"),
+    "number_touching_unsure": ("These digits touch and I am not sure where one ends: check the boxes, "
+                               "or write the digits apart.",
+                               "这些数字连在一起，不确定每个数字在哪里结束：请检查方框，或把数字分开写。"),
+    "number_cuts": ("Where I split the number", "数字的分割位置"),
+    "number_pick": ("Look at one digit", "查看其中一位数字"),
+    "number_option": ("{i}: {d}", "第{i}位：{d}"),
 }

@@ -14,7 +14,6 @@ from ui import models
 from ui.i18n import t
 from ui.safe_text import md
 
-KEY, OPEN = "draw_explain", "draw_explain_open"
 UP, DOWN = np.array([220, 38, 38]), np.array([37, 99, 235])  # red: pushed up; blue: pulled down
 MAPS_SHOWN = 16  # feature maps per layer
 
@@ -73,17 +72,19 @@ def _units(model, image28: np.ndarray) -> None:
     st.caption(t("explain_units", d=target, n=len(weights)))
 
 
-def panel(image28: np.ndarray, chosen: dict) -> None:
-    """An expander under the answers; computes only while it is open."""
+def panel(image28: np.ndarray, chosen: dict, prefix: str = "draw") -> None:
+    """An expander under the answers; computes only while it is open. Keyed `<prefix>_explain`, its columns
+    `explain-<slot>` (`<prefix>-explain-<slot>` for another prefix), so that two panels never collide."""
+    key, opened = f"{prefix}_explain", f"{prefix}_explain_open"
     # its label is translated, so switching language makes it a new widget: remember the state ourselves
-    box = st.expander(t("explain_title"), expanded=st.session_state.get(OPEN, False), icon=":material/psychology:",
-                      key=KEY, on_change="rerun")
-    st.session_state[OPEN] = box.open
+    box = st.expander(t("explain_title"), expanded=st.session_state.get(opened, False), icon=":material/psychology:",
+                      key=key, on_change="rerun")
+    st.session_state[opened] = box.open
     if not box.open:
         return
     with box:
         for (slot, entry), col in zip(chosen.items(), st.columns(len(chosen))):
-            with col, st.container(key=f"explain-{slot}"):
+            with col, st.container(key=f"explain-{slot}" if prefix == "draw" else f"{prefix}-explain-{slot}"):
                 st.markdown(f"**{md(models.label(entry))}**")
                 try:
                     model, _ = models.load(entry)

@@ -1,0 +1,70 @@
+"""Whole numbers read right when their digits touch, and when they do not (model/segment.py).
+
+Two sets, each from a tuning seed (develop on it) and a test seed (never tuned on; tests/test_touching.py
+asserts TARGET on it): numbers of 2-5 touching digits on the number canvas (bench/synth_numbers.py), and
+bench/synth.py's 2-4 digit numbers with gaps, which the cutting must not make worse. The digits are cut
+once, scored by both shipped models together as the Draw page does; then each model reads them. Also
+the time of one reading (cutting, preprocessing and both models, one torch thread).
+
+    python -m bench.touching [--n 300] [--sets tuning test]   # -m: bench/queue.py would shadow the queue module
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import synth, synth_numbers  # noqa: E402
+from model import segment  # noqa: E402
+from model.predict import load, probabilities  # noqa: E402
+
+SEEDS = {"tuning": 1, "test": 6007}  # tuned on seed 1; the test seed was chosen before any figure on it was seen
+NAMES = ("mlp", "cnn")
+
+
+def scorer(models: list) -> segment.Score:
+    return lambda images: [probabilities(m, images) for m in models]
+
+
+def whole_numbers(images, texts, score: segment.Score) -> tuple[np.ndarray, dict[int, np.ndarray], list[float]]:
+    """Per model: the share read right in whole; the same per count of digits; each reading's seconds."""
+    right, per_len, seconds = np.zeros(len(NAMES)), defaultdict(lambda: np.zeros(len(NAMES) + 1)), []
+    for img, text in zip(images, texts, strict=True):
+        t = time.perf_counter()
+        r = segment.read(img, score)
+        seconds.append(time.perf_counter() - t)
+        got = np.array(["".join(map(str, p.argmax(1))) == text for p in r.probs] if r.parts else [False] * len(NAMES))
+        right += got
+        per_len[len(text)] += np.concatenate([got, [1]])
+    return right / max(len(texts), 1), {k: v[:-1] / v[-1] for k, v in sorted(per_len.items())}, seconds
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=300, help="touching numbers per seed (numbers with gaps: half)")
+    p.add_argument("--sets", nargs="+", choices=list(SEEDS), default=["tuning"])
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)  # as the Draw page answers: one thread per answer
+    score = scorer([load(name)[0] for name in NAMES])
+    for which in a.sets:
+        seed = SEEDS[which]
+        for label, (images, texts) in (("touching", synth_numbers.touching_numbers(a.n, seed)),
+                                       ("with gaps", synth.number_drawings(a.n // 2, seed))):
+            acc, per_len, seconds = whole_numbers(images, texts, score)
+            lens = "  ".join(f"{k} digits: " + "/".join(f"{x:.0%}" for x in v) for k, v in per_len.items())
+            print(f"{which} (seed {seed}) {label:9s} n={len(texts):4d}  " +
+                  "  ".join(f"{n} {x:6.2%}" for n, x in zip(NAMES, acc, strict=True)) +
+                  f"   [{lens}]   median {1000 * np.median(seconds):.0f} ms, max {1000 * max(seconds):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,215 @@
+"""Read a number whose digits may touch: try the ways to cut each group of strokes, keep the surest.
+
+model.preprocess.split_digits cuts a group only when it is much wider than one digit, so digits that
+touch were often read as one. Here each group wide enough to hold two digits is over-cut: seams (one
+column a row, leaning with slanted digits, through as little ink as possible) and thin columns. Every
+run of pieces between two cuts is preprocessed (a neighbour's slivers dropped) and all of them go to
+the models in one batch (`score`: images → each model's probabilities). A piece's worth is the mean
+log-probability of the digit the models together are surest of, less a cost for a shape unlike one
+digit (too wide; too thin for anything but a 1). Per group, the chain of pieces with the best total
+wins (dynamic programming); the quick reading of split_digits gets a small head start.
+
+Known limit: the models are sure of a 0 with a 1 glued to its side (they read "0"), and of a thin
+sliver as a "1", so a 1 touching its neighbour is the commonest miss (BENCHMARKS.md has the figures).
+Pure numpy; the score function is the caller's (the Draw page: the models that load; the bench: both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.preprocess import Layout, Preprocessed, layout
+
+Score = Callable[[np.ndarray], list[np.ndarray]]  # (N, 28, 28) → each model's (N, 10) probabilities
+
+LEAN = 0.15  # what a seam pays per column it moves sideways, in ink (a pixel of full ink costs 1)
+MAY_HOLD_TWO = 0.45  # a group at least this wide for its height may be two digits ("11", "10")
+NARROWEST = 0.1  # a piece narrower than this share of the group's height is no digit (a 1 is ~0.15)
+WIDEST = 1.25  # ... nor one wider than this
+PER_DIGIT = 2  # thin columns tried per digit the group could hold (a 0.6-height-wide digit)
+CUT_COST = 0.0  # log-sureness a cut must buy (tuned: the width costs below already hold cuts back)
+WIDE = 0.8  # a piece wider than this share of its group's height is less likely one digit ...
+WIDE_COST = 4.0  # ... by this much log-sureness per unit of width past it (models are sure of two digits too)
+THIN = 0.35  # a piece narrower than this, read as anything but a 1, is likely half a digit ...
+THIN_COST = 10.0  # ... by this much per unit of width short of it
+PLAIN_BONUS = 0.3  # the quick reading's head start
+UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
+
+
+@dataclass(frozen=True)
+class Reading:
+    parts: list[Preprocessed]  # one per digit, left to right
+    probs: list[np.ndarray]  # what score gave for them: each model's (len(parts), 10) probabilities
+    split: list[bool]  # per digit: it was cut out of strokes that touch a neighbour
+    unsure: bool  # a group was cut, and a reading of it with another count of digits scored nearly as well
+
+    @property
+    def touching(self) -> bool:
+        return any(self.split)
+
+
+def _columns(ink: np.ndarray, height: int) -> list[int]:
+    """Thin columns of a group's ink profile: its local minima, lowest first, at least NARROWEST of the
+    height apart and from the ends, PER_DIGIT per digit the group can hold."""
+    w = len(ink)
+    edge = max(1, int(NARROWEST * height))
+    if w < 2 * edge + 1:
+        return []
+    inner = np.arange(edge, w - edge)
+    low = inner[(ink[inner] <= ink[inner - 1]) & (ink[inner] <= ink[inner + 1])]
+    return _spread(low, ink[low], edge, max(1, int(PER_DIGIT * w / (0.6 * height))))
+
+
+def _spread(where: np.ndarray, cost: np.ndarray, apart: int, most: int) -> list[int]:
+    """Up to `most` of the positions, cheapest first, each at least `apart` from those taken."""
+    taken: list[int] = []
+    for x in where[np.argsort(cost, kind="stable")]:
+        if all(abs(int(x) - e) >= apart for e in taken):
+            taken.append(int(x))
+        if len(taken) == most:
+            break
+    return taken
+
+
+def _seams(patch: np.ndarray) -> list[np.ndarray]:
+    """Cuts from the top of a group to its bottom through as little ink as possible: one column per row,
+    moving at most one column a row, so that a cut can lean with slanted digits (seam carving's dynamic
+    programme). The best seam ending at each bottom column; those at its local minima are returned,
+    lowest first, at least NARROWEST of the height apart and from the ends, PER_DIGIT per digit it can hold."""
+    gh, gw = patch.shape
+    edge = max(1, int(NARROWEST * gh))
+    if gw < 2 * edge + 1:
+        return []
+    total = patch[0].astype(np.float64)
+    came = np.zeros((gh, gw), np.int8)  # -1, 0, +1: the column the best path came from, relative
+    for y in range(1, gh):
+        pad = np.pad(total, 1, constant_values=np.inf)
+        options = np.stack([pad[:-2] + LEAN, pad[1:-1], pad[2:] + LEAN])  # from x-1, x, x+1
+        came[y] = np.argmin(options, 0) - 1
+        total = patch[y] + options.min(0)
+    inner = np.arange(edge, gw - edge)
+    low = inner[(total[inner] <= total[inner - 1]) & (total[inner] <= total[inner + 1])]
+    ends = _spread(low, total[low], edge, max(1, int(PER_DIGIT * gw / (0.6 * gh))))
+    seams = []
+    for x in ends:
+        path = np.empty(gh, np.int64)
+        path[-1] = x
+        for y in range(gh - 1, 0, -1):
+            path[y - 1] = path[y] + came[y, path[y]]
+        seams.append(path)
+    return seams
+
+
+def _chains(points: list[int], logp: dict[tuple[int, int], float]) -> dict[int, tuple[float, list[int]]]:
+    """For each count of pieces, the best chain from points[0] to points[-1] (its total and its cuts),
+    by dynamic programming over the scored spans: each cut after the first piece costs CUT_COST."""
+    first = points[0]
+    best: dict[int, dict[int, tuple[float, list[int]]]] = {first: {0: (0.0, [first])}}
+    for b in points[1:]:
+        here: dict[int, tuple[float, list[int]]] = {}
+        for a in points:
+            if a < b and a in best and (a, b) in logp:
+                for n, (t, cuts) in best[a].items():
+                    v = t + logp[(a, b)] - (CUT_COST if n else 0.0)
+                    if v > here.get(n + 1, (-np.inf,))[0]:
+                        here[n + 1] = (v, cuts + [b])
+        if here:
+            best[b] = here
+    return best.get(points[-1], {})
+
+
+def read(img: np.ndarray, score: Score) -> Reading:
+    """The digits of a drawn number, touching ones cut where the models are surest."""
+    lay = layout(img)
+    if lay is None:
+        return Reading([], [], [], False)
+    plans = [_plan(lay, i) for i in range(len(lay.groups))]
+    pieces = {(i, ab): lay.piece(i, cuts[ab[0]], cuts[ab[1]])
+              for i, (cuts, _, spans, _) in enumerate(plans) for ab in spans}
+    pieces = {key: p for key, p in pieces.items() if not p.empty}
+    keys = list(pieces)
+    probs = score(np.stack([pieces[k].image for k in keys])) if keys else []
+    logp = {}
+    if keys:
+        logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
+        agreed = logs.argmax(1)  # the digit the models together are surest of
+        for j, (i, (a, b)) in enumerate(keys):
+            where = plans[i][3]
+            logp[(i, (a, b))] = float(logs[j, agreed[j]]) - _shape_cost(where[b] - where[a],
+                                                                         lay.groups[i].height, int(agreed[j]))
+    row = {k: j for j, k in enumerate(keys)}
+    parts, rows, split, unsure = [], [], [], False
+    for i, (_, plain, spans, _) in enumerate(plans):
+        mine = {ab: logp[(i, ab)] for ab in spans if (i, ab) in logp}
+        chain, doubt = _choose(plain, mine)
+        chosen = [(i, ab) for ab in zip(chain[:-1], chain[1:]) if (i, ab) in pieces]
+        parts += [pieces[k] for k in chosen]
+        rows += [row[k] for k in chosen]
+        split += [len(chosen) > 1] * len(chosen)
+        unsure |= doubt and len(chosen) > 1  # only a group we cut: its reader is told to check
+    return Reading(parts, [p[rows] for p in probs] if rows else [], split, unsure)
+
+
+def _shape_cost(width: float, height: int, digit: int) -> float:
+    """What a piece's shape costs, in log-sureness: wider than WIDE of its group's height, it may be two
+    digits; thinner than THIN and not read as a 1, it may be half of one."""
+    aspect = width / max(height, 1)
+    cost = WIDE_COST * max(0.0, aspect - WIDE)
+    return cost + (THIN_COST * max(0.0, THIN - aspect) if digit != 1 else 0.0)
+
+
+def _plan(lay: Layout, i: int) -> tuple[list[np.ndarray], list[int], list[tuple[int, int]], np.ndarray]:
+    """Group i's cuts worth trying, left to right (each (H,) columns relative to the group, one per work
+    row), which of them make the quick reading, every span (a, b) of cuts worth scoring as one digit,
+    and each cut's mean column."""
+    g = lay.groups[i]
+    h = lay.mask.shape[0]
+    w = g.x1 - g.x0
+    cuts = [np.full(h, c) for c in lay.plain_cuts(i)]
+    n_plain = len(cuts)
+    if w >= MAY_HOLD_TWO * g.height:
+        patch = (lay.soft * g.cells)[g.y0:g.y0 + g.height, g.x0:g.x1]
+        straight = [np.full(g.height, c) for c in _columns(g.ink, g.height)]
+        near = max(1.0, NARROWEST * g.height / 2)  # a column this near a seam (or a quick cut) adds nothing
+        taken = [float(c[0]) for c in cuts]
+        for seam in _seams(patch) + straight:
+            if any(abs(float(seam.mean()) - x) < near for x in taken):
+                continue
+            taken.append(float(seam.mean()))
+            full = np.empty(h, np.int64)
+            full[:g.y0], full[g.y0:g.y0 + g.height], full[g.y0 + g.height:] = seam[0], seam, seam[-1]
+            cuts.append(full)
+    where = np.array([c[g.y0:g.y0 + g.height].mean() for c in cuts])
+    order = np.argsort(where, kind="stable")
+    rank = np.empty(len(order), int)
+    rank[order] = np.arange(len(order))
+    plain = sorted(int(rank[j]) for j in range(n_plain))
+    cuts, where = [cuts[j] for j in order], where[order]
+    spans = set(zip(plain[:-1], plain[1:]))
+    if len(cuts) > n_plain:
+        spans |= {(a, b) for a in range(len(cuts)) for b in range(a + 1, len(cuts))
+                  if NARROWEST * g.height <= where[b] - where[a] <= WIDEST * g.height}
+        spans.add((0, len(cuts) - 1))  # the whole group, however wide: the plain reading of one digit
+    return cuts, plain, sorted(spans), where
+
+
+def _choose(plain: list[int], logp: dict[tuple[int, int], float]) -> tuple[list[int], bool]:
+    """The cuts of one group (its columns, first 0, last its width) and whether a reading with another
+    number of digits came within UNSURE_MARGIN of it."""
+    spans = list(zip(plain[:-1], plain[1:]))
+    if all(ab in logp for ab in spans) and len(logp) == len(spans):
+        return plain, False  # nothing else was tried: a group one digit wide
+    points = sorted({a for a, _ in logp} | {b for _, b in logp})
+    counts = _chains(points, logp)
+    if all(ab in logp for ab in spans):
+        quick = sum(logp[ab] for ab in spans) - CUT_COST * (len(spans) - 1) + PLAIN_BONUS
+        if quick >= counts.get(len(spans), (-np.inf,))[0]:
+            counts[len(spans)] = (quick, plain)
+    if not counts:
+        return plain, False
+    n = max(counts, key=lambda k: counts[k][0])
+    rival = max((t for k, (t, _) in counts.items() if k != n), default=-np.inf)
+    return counts[n][1], counts[n][0] - rival < UNSURE_MARGIN

@@ -1,0 +1,63 @@
+"""Real Chromium: a number whose digits touch, drawn on the number canvas, is read by both models; the second
+digit is picked, corrected with "Wrong? It was a …", and saved. Screenshots (1280 × 720 and 390 × 844, English
+and Chinese) go to artifacts/."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from classroom import drawings as collection
+from tests.browser import ARTIFACTS, chromium, phone_page, settled, streamlit_server, stroke
+
+FOUR = [[(0.3, 0.15), (0.22, 0.6), (0.53, 0.6)], [(0.37, 0.3), (0.37, 0.85)]]  # its bar runs into the 7
+SEVEN = [[(0.44, 0.2), (0.62, 0.2), (0.48, 0.85)]]
+MODE = {"en": "A number", "zh": "多位数"}
+
+
+def number_canvas(page, lang: str):
+    page.get_by_text(MODE[lang]).click()
+    c = page.locator(".st-key-draw_number canvas.dl-ink")
+    expect(c).to_have_attribute("aria-label", re.compile(r"\S"), timeout=30_000)
+    return c
+
+
+def draw_47(page, c) -> None:
+    for points in FOUR + SEVEN:
+        stroke(page, c, points)
+    for slot in ("mlp", "cnn"):
+        expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", "47",
+                                                                                     timeout=30_000)
+    settled(page)
+
+
+@pytest.mark.browser
+def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
+    with streamlit_server(env={"DIGITLAB_DRAWINGS": str(tmp_path)}) as url, chromium() as browser:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for lang in ("en", "zh"):
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.goto(f"{url}/?lang={lang}")
+            draw_47(page, number_canvas(page, lang))
+            expect(page.locator(".stAlert").filter(has_text=re.compile("touch|连在一起"))).to_be_visible()
+            if lang == "en":
+                page.locator(".st-key-draw_number_digit").get_by_text("2: 7").click()
+                expect(page.locator(".st-key-number-digit-cnn .dl-bars")).to_have_attribute("data-top", "7")
+                page.locator(".st-key-coll_label_1-number button").click()
+                expect(page.locator(".st-key-coll-count-number")).to_contain_text("Saved as a 1", timeout=30_000)
+                assert collection.load(tmp_path).labels.tolist() == [1]
+            page.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"number_touching_{lang}.png"))
+            page.close()
+            phone = phone_page(browser)
+            phone.goto(f"{url}/?lang={lang}")
+            c = number_canvas(phone, lang)
+            box = c.bounding_box()
+            assert box["x"] + box["width"] <= 390, box
+            draw_47(phone, c)
+            bars = phone.locator(".st-key-number-digit-cnn .dl-bars").bounding_box()
+            assert bars["x"] + bars["width"] <= 390, bars  # one digit's bars fit the phone's width
+            phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_{lang}.png"))
+            phone.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
+            phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_digit_{lang}.png"))
+            phone.close()

@@ -1,0 +1,86 @@
+"""The Draw page's number mode: what each model reads, where touching digits were split, and one digit at a
+time with what single mode has (bars, "Wrong? It was a …", Explain).
+
+The digits are cut once for both models (model/segment.py, scored by the models that load), so the two
+answers are about the same pieces and a correction saves exactly the piece the student picked. A phone
+shows one digit's bars at a time, chosen in a segmented control, rather than a column of bars per digit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from model import segment
+from ui import class_drawings, explain, figures, models, widgets
+from ui.i18n import t
+from ui.safe_text import md
+
+MARGIN = 0.15  # a saved digit's crop of the drawing: its box and this share of its long side around it
+
+
+def _crop(image: np.ndarray, box) -> np.ndarray:
+    """The drawing around one digit, as saved with it (what a teacher sees when checking the collection)."""
+    x0, y0, x1, y1 = box
+    m = int(MARGIN * max(x1 - x0, y1 - y0))
+    h, w = image.shape[:2]
+    return image[max(0, y0 - m):min(h, y1 + m), max(0, x0 - m):min(w, x1 + m)]
+
+
+def _boxes(image: np.ndarray, parts) -> np.ndarray:
+    """The drawing with every digit's box on it, in turn orange and blue so that neighbours stand apart."""
+    out = image
+    for i, p in enumerate(parts):
+        out = figures.with_box(out, p.box, (234, 88, 12) if i % 2 == 0 else (37, 99, 235))
+    return out
+
+
+def answer(image: np.ndarray | None, chosen: dict) -> None:
+    """Everything under the number canvas: the readings, a word when digits touched, then one digit."""
+    working = {}
+    for slot, entry in chosen.items():
+        try:
+            models.load(entry)
+            working[slot] = entry
+        except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
+            widgets.model_error(entry, e)
+    reading = segment.read(image, lambda x: [models.predict(e, x) for e in working.values()]) \
+        if image is not None and working else None
+    if reading is None or not reading.parts:
+        st.info(t("empty"))
+        return
+    probs = dict(zip(working, reading.probs, strict=True))
+    for slot, col in zip(chosen, st.columns(len(chosen))):
+        with col, st.container(key=f"number-{slot}"):
+            if slot not in probs:
+                continue
+            digits = "".join(str(int(d)) for d in probs[slot].argmax(1))
+            st.markdown(f"**{md(t('number_reads', name=chosen[slot].name))}**")
+            st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
+    if reading.touching:
+        st.warning(t("number_touching_unsure" if reading.unsure else "number_touching"), icon=":material/content_cut:")
+        st.image(_boxes(image, reading.parts), caption=t("number_cuts"), width=420)  # a phone shrinks it to fit
+    _one_digit(image, reading, probs, chosen)
+
+
+def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen: dict) -> None:
+    first = next(iter(probs))
+    read = [int(d) for d in probs[first].argmax(1)]
+    n = len(reading.parts)
+    pick = st.segmented_control(t("number_pick"), list(range(n)), key="draw_number_digit", default=0,
+                                format_func=lambda i: t("number_option", i=i + 1, d=read[i]))
+    i = pick if pick is not None and pick < n else 0
+    part = reading.parts[i]
+    with st.container(key="number_digit_grid"):  # `_grid`: a phone keeps picture and bars side by side
+        cols = st.columns([0.6] + [1] * len(chosen), gap="small")
+        cols[0].image(figures.pixel_grid(part.image, cell=4), caption=t("model_sees"), width="stretch")
+        for (slot, entry), col in zip(chosen.items(), cols[1:]):
+            if slot not in probs:
+                continue
+            p = probs[slot][i]
+            with col, st.container(key=f"number-digit-{slot}"):
+                st.markdown(f"**{md(models.label(entry))}** · {int(p.argmax())} · {t('confidence', p=float(p.max()))}")
+                st.markdown(figures.prob_bars(p, models.COLORS.get(slot, "#334155"), t("digit")),
+                            unsafe_allow_html=True)
+    class_drawings.wrong_row(part.image, _crop(image, part.box), suffix="-number")  # saves this digit only
+    explain.panel(part.image, chosen, prefix="number")
