@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -30,14 +31,16 @@ def test_the_issue_config_is_refused_with_the_estimate_and_the_limit():
     memory.check_memory(PRESETS["quick"].train)  # an ordinary run passes
 
 
-PEAK = """import resource, sys
+PEAK = """import sys
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from model.presets import TrainConfig
 from train.data import load_mnist
 from train.engine import train
 cfg = TrainConfig({model}, batch_size={batch}, epochs=1, max_steps=2, subset={batch} * 2, device="cpu")
 train(cfg, data=load_mnist())
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # Linux: kilobytes
+# this process's own peak (VmHWM, kB): ru_maxrss would report the parent's peak, kept by Linux over exec,
+# which late in a full test run is pytest's 2 GB
+print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) * 1024)
 """
 
 
@@ -45,19 +48,14 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # Linux: kilob
     ("CNNConfig(blocks=(ConvBlock(12, batch_norm=True), ConvBlock(24, batch_norm=True)), dense=())", 4096),
     ("MLPConfig(hidden=(2048, 2048))", 4096),
 ])
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="a process's own peak is read from Linux's /proc")
 def test_the_memory_estimate_is_near_what_a_run_takes(model, batch):
     """A fresh process trains two steps; its peak resident memory is what the estimate must be near."""
-    def measure() -> int:
-        done = subprocess.run([sys.executable, "-c", PEAK.format(model=model, batch=batch)], cwd=REPO,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-        return int(done.stdout.split()[-1])
-
+    done = subprocess.run([sys.executable, "-c", PEAK.format(model=model, batch=batch)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    peak = int(done.stdout.split()[-1])
     need = memory.memory(TrainConfig(eval(model), batch_size=batch, device="cpu")).need
-    peaks = [measure()]
-    if need / peaks[0] < 0.8:  # twice in a full CI run a busy machine took 1.97 GB once for 0.62 GB: the least of two
-        peaks.append(measure())
-    peak = min(peaks)
     assert 0.8 <= need / peak <= 1.6, (need / 2**20, peak / 2**20)
 
 

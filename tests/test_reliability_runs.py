@@ -28,7 +28,9 @@ def run(*args, **kw):
 
 
 def digest(folder):
-    return store._sha256(folder / "model.safetensors"), (folder / "model.json").read_text()
+    """The checkpoint in `folder` by content: a model's, or the not-a-digit judge's."""
+    files = [folder / n for n in ("model.safetensors", "model.json", "judge.safetensors", "judge.json")]
+    return {f.name: store._sha256(f) for f in files if f.exists()}
 
 
 # ---------------------------------------------------------------- --out, --force, --ship
