@@ -102,3 +102,4 @@ modes = {"single": t("tab_single"), "number": t("tab_number"), "upload": t("tab_
 mode = st.segmented_control(" ", list(modes), format_func=modes.get, default="single", key="draw_mode",
                             label_visibility="collapsed") or "single"
 {"single": single, "number": number, "upload": upload}[mode](chosen)
+class_drawings.nickname_box()  # saved with a drawing picked under "Wrong? It was a …"; a stroke leaves it be

@@ -1,10 +1,10 @@
 """The class wall under load, for `python -m bench.load --wall`: the projector's wall page open while the
 class draws, and every few drawings a student saves one with "Wrong? It was a …", as in minutes 15–20.
 
-`Saver` is a bench/load_client.py student that also presses the label button (the digit the replayed
-stroke shows), through the app, as a browser does: the save runs the page's own code (PNG, file lock,
-rename). `Wall` is one more client on the wall page that reruns its fragment every ui.wall.REFRESH_S
-seconds, as the browser's `run_every` does. The figure that matters is still the students' answer time.
+`Saver` is a bench/load_client.py student that also picks the label (the digit the replayed stroke
+shows), through the app, as a browser does: the save runs the page's own code. `Wall` is one more client
+on the wall page that reruns its fragment every ui.wall.REFRESH_S seconds, as the browser's `run_every`
+does. The figure that matters is still the students' answer time.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from bench.load_client import Run, Student, canvas_value
 from ui.wall_answers import REFRESH_S  # numpy only: this client stays light
 
-LABEL_BUTTON = re.compile(r"-coll_label_(\d)$")  # ui/class_drawings.py's ten buttons, keyed coll_label_<d>
+LABEL_PILLS = re.compile(r"-coll_pick$")  # ui/class_drawings.py's "Wrong? It was a …" pills, keyed coll_pick
 TILE = "<figure class='dl-tile'"
 TALLY = re.compile(r"class='dl-tally'>(.*?)</div>")
 
@@ -30,7 +30,7 @@ class Saver(Student):
     def __init__(self, url: str, every: int):
         super().__init__(url)
         self.every, self.strokes, self.saves = every, 0, []
-        self.buttons: dict[int, str] = {}
+        self.pills = ""  # the widget id of the ten digits, once the page has drawn them
         self.canvas_json = ""
 
     async def stroke(self, stroke: dict) -> Run:
@@ -38,11 +38,11 @@ class Saver(Student):
             self.canvas_json = json.dumps(canvas_value(self.canvas_component, stroke))
         run = await super().stroke(stroke)
         self.strokes += 1
-        if self.every and self.strokes % self.every == 0 and stroke["digit"] in self.buttons:
-            self.saves.append(await self.press(self.buttons[stroke["digit"]]))
+        if self.every and self.strokes % self.every == 0 and self.pills:
+            self.saves.append(await self.pick(stroke["digit"]))
         return run
 
-    async def press(self, button_id: str) -> Run:
+    async def pick(self, digit: int) -> Run:
         msg = BackMsg()
         rs = msg.rerun_script
         rs.page_script_hash, rs.fragment_id = self.page_hash, self.fragment_id
@@ -50,15 +50,16 @@ class Saver(Student):
         canvas = rs.widget_states.widgets.add()  # a browser sends every widget's state, the canvas's too
         canvas.id, canvas.json_value = self.canvas_id, self.canvas_json
         w = rs.widget_states.widgets.add()
-        w.id, w.trigger_value = button_id, True
+        w.id = self.pills
+        w.string_array_value.data.append(str(digit))  # a pill's value on the wire: its option's text
         return await self._run(msg)
 
     def _read(self, fm, run: Run) -> None:
         super()._read(fm, run)
         if fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
             el = fm.delta.new_element
-            if el.WhichOneof("type") == "button" and (m := LABEL_BUTTON.search(el.button.id)):
-                self.buttons[int(m.group(1))] = el.button.id
+            if el.WhichOneof("type") == "button_group" and LABEL_PILLS.search(el.button_group.id):
+                self.pills = el.button_group.id
 
 
 class Wall(Student):

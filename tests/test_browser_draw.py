@@ -170,11 +170,11 @@ def test_the_answers_follow_the_model_pickers(page):
     ink = c.evaluate(INK)
     answers(page, ink)
     page.get_by_role("combobox", name="MLP model").click()
-    page.get_by_role("option", name=re.compile(r"^cnn · ")).click()  # the shipped one, not a run named "cnn …"
+    page.get_by_role("option", name=re.compile(r"^cnn · [\d.]+%$")).click()  # the shipped one: a run has a date
     page.locator(".st-key-prediction-mlp").get_by_text("cnn (shipped").wait_for(timeout=10_000)
     assert c.evaluate(INK) == ink and answers(page, ink) == ("7", "7")
     page.get_by_role("combobox", name="MLP model").click()
-    page.get_by_role("option", name=re.compile(r"^mlp · ")).click()
+    page.get_by_role("option", name=re.compile(r"^mlp · [\d.]+%$")).click()
     page.locator(".st-key-prediction-mlp").get_by_text("mlp (shipped").wait_for(timeout=10_000)
     clear(page)
 

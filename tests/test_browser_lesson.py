@@ -122,7 +122,7 @@ def test_the_wall_fills_as_drawings_are_saved_and_the_teacher_hides_one(server, 
     for n, label in enumerate((7, 1), start=1):
         touch_stroke(phone, canvas, DIGITS[label], steps=6)
         phone.locator(".st-key-prediction-cnn .dl-digit").wait_for(timeout=LONG)
-        phone.locator(f".st-key-coll_label_{label} button").click()
+        phone.locator(".st-key-coll_pick button[role=radio]").nth(label).click()
         phone.locator(".st-key-coll-count").get_by_text(f"Saved as a {label}.").wait_for(timeout=LONG)
         expect(wall.locator(".dl-tile")).to_have_count(n, timeout=LONG)  # live: no reload
         phone.get_by_role("button", name="Clear").click()

@@ -43,7 +43,7 @@ def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
             if lang == "en":
                 page.locator(".st-key-draw_number_digit").get_by_text("2: 7").click()
                 expect(page.locator(".st-key-number-digit-cnn .dl-bars")).to_have_attribute("data-top", "7")
-                page.locator(".st-key-coll_label_1-number button").click()
+                page.locator(".st-key-coll_pick-number button[role=radio]").nth(1).click()
                 expect(page.locator(".st-key-coll-count-number")).to_contain_text("Saved as a 1", timeout=30_000)
                 assert collection.load(tmp_path).labels.tolist() == [1]
             page.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from classroom import drawings as collection
@@ -51,30 +52,33 @@ def test_one_click_saves_the_drawing_with_its_label_and_a_second_click_corrects_
     canvas["draw_canvas"] = seven()
     at.run()
     at.text_input(key="coll_nickname_box").input("  Ana\n").run()
-    at.button(key="coll_label_1").click().run()
+    at.button_group(key="coll_pick").set_value(1).run()
     assert at.success[0].value == "Saved as a 1. Drawings saved by the class: 1."
-    at.button(key="coll_label_7").click().run()
+    at.button_group(key="coll_pick").set_value(7).run()
     assert at.success[0].value == "Saved as a 7. Drawings saved by the class: 1."
     c = collection.load(tmp_path)
     assert c.labels.tolist() == [7] and c.images[0].max() == 255 and c.canvas_png(0)[:4] == b"\x89PNG"
     assert c.nicknames.tolist() == ["Ana"] and c.sessions[0] == at.session_state["coll_session"]
     (tmp_path / collection.FILE).write_bytes(b"damaged")
-    at.button(key="coll_label_3").click().run()
+    at.button_group(key="coll_pick").set_value(3).run()
     assert "cannot be read" in at.error[0].value and (tmp_path / collection.FILE).read_bytes() == b"damaged"
 
 
-def test_wrong_is_a_compact_grid_of_two_rows_of_five(canvas, monkeypatch, tmp_path):
-    """Not ten columns (a phone stacks them into ten full-width rows): two horizontal rows of five buttons."""
+def test_wrong_is_one_widget_of_ten_digits_and_the_nickname_stays_out_of_the_strokes(canvas, monkeypatch, tmp_path):
+    """Ten digits as one pills widget (not ten buttons: sixteen messages to the browser at every stroke), and
+    the nickname box on the page, outside the fragment a stroke reruns; a pick lets go at once, so the
+    same digit can be picked again for the next drawing."""
     monkeypatch.setenv("DIGITLAB_DRAWINGS", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=120)
     canvas["draw_canvas"] = seven()
     at.run()
-    for first in (0, 5):
-        row = at.container(f"coll-grid-{first}")
-        flex = row.proto.flex_container
-        assert flex.direction == flex.Direction.HORIZONTAL and not flex.wrap  # five side by side, even at 390 px
-        assert [b.key for b in row.button] == [f"coll_label_{d}" for d in range(first, first + 5)]
-    assert not [c for c in at.columns if any(b.key and b.key.startswith("coll_label_") for b in c.button)]
+    row = at.container("coll-row")
+    assert [p.key for p in row.button_group] == ["coll_pick"] and not row.button and not row.text_input
+    assert at.button_group(key="coll_pick").options == [str(d) for d in range(10)]
+    assert not [b for b in at.button if b.key and b.key.startswith("coll_label_")]
+    assert [box.key for box in at.text_input] == ["coll_nickname_box"]
+    at.button_group(key="coll_pick").set_value(7).run()
+    assert at.button_group(key="coll_pick").value is None and collection.count(tmp_path) == 1
 
 
 def test_a_flood_from_one_browser_gets_a_sentence_not_a_save(canvas, monkeypatch, tmp_path):
@@ -86,11 +90,11 @@ def test_a_flood_from_one_browser_gets_a_sentence_not_a_save(canvas, monkeypatch
         img[60:80, 70:70 + 25 * shift] = 0  # a shorter bar: another drawing (a shift alone is centred away)
         canvas["draw_canvas"] = img
         at.run()
-        at.button(key="coll_label_7").click().run()
+        at.button_group(key="coll_pick").set_value(7).run()
     assert at.error[0].value == "You saved 2 drawings in the last minute: wait a moment, then save again."
     assert collection.count(tmp_path) == 2
     at.session_state["lang"] = "zh"
-    at.button(key="coll_label_7").click().run()
+    at.button_group(key="coll_pick").set_value(7).run()
     assert at.error[0].value.startswith("你在一分钟内已经保存了 2 幅笔迹")
 
 
@@ -102,13 +106,15 @@ def test_the_wrong_grid_fits_a_390_px_phone_in_two_rows(tmp_path):
         page.goto(url)
         canvas = ready_canvas(page, 60_000)
         touch_stroke(page, canvas, [(0.25, 0.2), (0.7, 0.2), (0.42, 0.85)], steps=6)
-        page.locator(".st-key-coll_label_9 button").wait_for(timeout=60_000)
-        boxes = [page.locator(f".st-key-coll_label_{d} button").bounding_box() for d in range(10)]
+        digits = page.locator(".st-key-coll_pick button[role=radio]")
+        expect(digits).to_have_count(10, timeout=60_000)
+        boxes = [digits.nth(d).bounding_box() for d in range(10)]
+        assert [digits.nth(d).inner_text() for d in range(10)] == [str(d) for d in range(10)]
         rows = sorted({round(b["y"]) for b in boxes})
         assert len(rows) == 2, boxes  # 5 × 2, not ten stacked full-width buttons
         assert all(b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes), boxes
         assert all(b["width"] < 390 / 4 and b["height"] >= 32 for b in boxes), boxes  # small, still a finger's size
         settled(page)  # a tap while the answer's rerun still runs can land on a button about to be replaced
-        page.locator(".st-key-coll_label_7 button").tap()
+        digits.nth(7).tap()
         page.locator(".st-key-coll-count").get_by_text("Saved as a 7.").wait_for(timeout=60_000)
     assert collection.load(tmp_path).labels.tolist() == [7]

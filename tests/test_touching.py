@@ -96,7 +96,7 @@ def test_number_mode_reads_a_touching_ten_and_saves_the_picked_digit(canvas, mon
     assert sum("class='dl-bars'" in m.value for m in at.markdown) == 2  # one digit's bars per model, not every digit's
     at.segmented_control(key="draw_number_digit").set_value(1).run()
     assert any("data-top='0'" in m.value for m in at.markdown)
-    at.button(key="coll_label_6-number").click().run()  # the student says the second digit is a 6
+    at.button_group(key="coll_pick-number").set_value(6).run()  # the student says the second digit is a 6
     assert at.success[0].value.startswith("Saved as a 6.")
     c = collection.load(tmp_path)
     assert c.labels.tolist() == [6]

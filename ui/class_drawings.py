@@ -60,8 +60,15 @@ def _digest(image28: np.ndarray) -> str:
 
 
 def _keep_nickname() -> None:
-    # the box disappears with the answers (a cleared canvas), and Streamlit forgets a widget it did not draw
+    # Streamlit forgets a widget's value on a page that does not draw it: the nickname outlives a visit elsewhere
     st.session_state["coll_nick"] = collection.clean_nickname(st.session_state.get("coll_nickname_box", ""))
+
+
+def nickname_box() -> None:
+    """The optional nickname saved with a drawing: one box on the Draw page, outside its fragments, so that a
+    stroke does not redraw it (each element is a message to the browser, at every stroke)."""
+    st.text_input(t("coll_nickname"), value=st.session_state.get("coll_nick", ""), key="coll_nickname_box",
+                  max_chars=collection.MAX_NICKNAME, placeholder=t("coll_nickname_hint"), on_change=_keep_nickname)
 
 
 def _save(image28: np.ndarray, canvas, digit: int) -> None:
@@ -80,21 +87,24 @@ def _save(image28: np.ndarray, canvas, digit: int) -> None:
     st.session_state.pop("coll_error", None)
 
 
+def _picked(key: str, image28: np.ndarray, canvas) -> None:
+    """A digit was picked: save with it, then let go of the pick, so that the same digit can be picked again."""
+    digit = st.session_state.get(key)
+    st.session_state[key] = None
+    if isinstance(digit, int) and 0 <= digit <= 9:
+        _save(image28, canvas, digit)
+
+
 def wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str = "") -> None:
-    """Ten small buttons in two rows of five (a 390 px phone holds them): one click saves the drawing
-    (28×28 and canvas: for one digit of a number, its crop of the drawing) with its true label. An optional
-    nickname goes with it. `suffix` ends every key (`coll_label_<d><suffix>`, `coll-count<suffix>`), for a
-    row that is not single mode's."""
+    """"Wrong? It was a …": the ten digits as one widget (pills, in a grid of five a row: a 390 px phone
+    holds them), where ten buttons and a text box were sixteen messages at every stroke. One pick saves the
+    drawing (28×28 and canvas: for one digit of a number, its crop of the drawing) with its true label and
+    the page's nickname (`nickname_box`). `suffix` ends every key (`coll_pick<suffix>`,
+    `coll-count<suffix>`), for a row that is not single mode's."""
+    key = f"coll_pick{suffix}"
     with st.container(key=f"coll-row{suffix}"):
-        st.markdown(f"**{t('coll_wrong')}**", help=t("coll_wrong_help"))
-        for first in (0, 5):
-            with st.container(horizontal=True, wrap=False, gap="small", key=f"coll-grid-{first}{suffix}"):
-                for d in range(first, first + 5):
-                    st.button(str(d), key=f"coll_label_{d}{suffix}", on_click=_save, args=(image28, canvas, d),
-                              width="stretch")
-        st.text_input(t("coll_nickname"), value=st.session_state.get("coll_nick", ""), key="coll_nickname_box",
-                      max_chars=collection.MAX_NICKNAME, placeholder=t("coll_nickname_hint"),
-                      on_change=_keep_nickname, label_visibility="collapsed")
+        st.pills(t("coll_wrong"), list(range(10)), key=key, help=t("coll_wrong_help"), on_change=_picked,
+                 args=(key, image28, canvas))
         if err := st.session_state.get("coll_error"):
             st.error(err)
         last = st.session_state.get("coll_last")

@@ -73,7 +73,9 @@ def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen:
     part = reading.parts[i]
     with st.container(key="number_digit_grid"):  # `_grid`: a phone keeps picture and bars side by side
         cols = st.columns([0.6] + [1] * len(chosen), gap="small")
-        cols[0].image(figures.pixel_grid(part.image, cell=4), caption=t("model_sees"), width="stretch")
+        cols[0].markdown(figures.sees_html(part.image, t("model_sees"), width=None)
+                         + f"<div class='dl-sure'>{t('model_sees')}</div>",
+                         unsafe_allow_html=True)
         for (slot, entry), col in zip(chosen.items(), cols[1:]):
             if slot not in probs:
                 continue

@@ -33,6 +33,16 @@ CSS = f"""
 .dl-pct {{font-size: .75rem; color: #475569; text-align: center; white-space: nowrap;}}
 .dl-tick {{position: absolute; bottom: -1.6rem; width: 100%; text-align: center; font-size: 1.1rem; color: #334155;}}
 .dl-axis {{text-align: center; font-size: .9rem; color: #475569; margin-top: 1.7rem;}}
+.dl-sees {{position: relative; max-width: 100%; aspect-ratio: 1; margin-bottom: .5rem;}}
+.dl-sees img {{display: block; width: 100%; height: 100%; object-fit: fill !important; image-rendering: pixelated;}}
+.dl-sees::after {{content: ""; position: absolute; inset: 0; pointer-events: none;  /* a line round every pixel */
+  background-image: linear-gradient(to right, #cbd5e1 1px, transparent 1px),
+                    linear-gradient(to bottom, #cbd5e1 1px, transparent 1px);
+  background-size: calc(100% / 28) calc(100% / 28);}}
+[class*="st-key-coll_pick"] [role=radiogroup] {{display: grid; grid-template-columns: repeat(5, minmax(0, 1fr));
+  gap: .4rem; max-width: 22rem;}}  /* "Wrong? It was a …": two rows of five, on a phone as on a projector */
+[class*="st-key-coll_pick"] [role=radiogroup] button {{width: 100%; min-height: 2.4rem; justify-content: center;}}
+[class*="st-key-coll_pick"] [role=radiogroup] button p {{font-size: 1.15rem;}}
 .dl-number {{font-size: 4rem; font-weight: 800; letter-spacing: .3rem; line-height: 1.1;}}
 .st-key-draw_number {{max-width: 760px;}}  /* 560 × 240: a wide screen would make it taller than the room sees */
 

@@ -9,17 +9,14 @@ the collection is read again only when its file changed, each drawing is scored 
 
 from __future__ import annotations
 
-import base64
-import io
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from classroom import drawings as collection
 from classroom.drawings import Collection, CollectionError
-from ui import class_drawings, models, roles
+from ui import class_drawings, figures, models, roles
 from ui.i18n import t
 from ui.wall_answers import REFRESH_S, Answers, tally
 
@@ -68,9 +65,7 @@ def answers_of(entry) -> Answers:
 @st.cache_data(max_entries=4096, show_spinner=False)
 def _thumb(drawing_id: int, _image28: np.ndarray) -> str:
     """A drawing's 28×28 as a PNG data URL, dark ink on white (ids are never reused, so the id is the key)."""
-    buf = io.BytesIO()
-    Image.fromarray(255 - _image28).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return figures.png_url(_image28)
 
 
 def _cnn_first(item) -> bool:

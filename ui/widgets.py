@@ -54,7 +54,7 @@ def model_pickers(prefix: str) -> dict[str, models.store.ModelEntry]:
 
 def sees_panel(pre: Preprocessed) -> None:
     st.markdown(f"**{t('model_sees')}**", help=t("model_sees_help"))
-    st.image(figures.pixel_grid(pre.image, cell=7), width=196)
+    st.markdown(figures.sees_html(pre.image, t("model_sees")), unsafe_allow_html=True)  # inline: no media file
 
 
 def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | None]:
