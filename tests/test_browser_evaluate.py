@@ -48,7 +48,7 @@ def test_explain_and_correct_a_drawing_then_see_it_on_explore(tmp_path):
         page.locator(".st-key-coll_pick button[role=radio]").nth(1).click()
         page.locator(".st-key-coll-count").get_by_text("Saved as a 1. Drawings saved by the class: 1.").wait_for(
             timeout=30_000)
-        page.locator(".st-key-coll_pick button[role=radio]").nth(7).click()  # a second click corrects the label, adds nothing
+        page.locator(".st-key-coll_pick button[role=radio]").nth(7).click()  # a second pick corrects it, adds nothing
         page.locator(".st-key-coll-count").get_by_text("Saved as a 7. Drawings saved by the class: 1.").wait_for(
             timeout=30_000)
         shot(page, "explain_en")
