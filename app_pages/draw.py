@@ -29,7 +29,6 @@ def canvas(key: str, width: int, height: int) -> np.ndarray | None:
 
 @st.fragment
 def single(chosen: dict) -> None:
-    st.caption(t("draw_hint"))
     with st.container(key="draw_row"):  # a phone puts both answers right under the canvas (ui/stylesheet.py)
         left, mid, *right = st.columns(COLUMNS, gap="small")
         with left:
@@ -43,16 +42,23 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
     Sections that explain or correct an answer belong at the end of this function: they have the
     drawing (`image`), what the models saw (`pre.image`, 28×28 in [0, 1]) and the `chosen` models.
     """
-    if pre is None and image is not None:
-        pre = preprocess(image)
-    if pre is None or pre.empty:
+    memo = st.session_state.get("draw_memo")
+    versions = models.versions(chosen)
+    if pre is None and memo is not None and memo[0] is image and memo[1] == versions:
+        pre, probs, not_digit = memo[2:]  # a save or a toggle re-runs the fragment: the drawing is the same
+    else:
+        if pre is None and image is not None:
+            pre = preprocess(image)
+        if pre is None or pre.empty:
+            with mid:
+                st.info(t("specks") if pre is not None and pre.reason == "specks only" else t("empty"))
+            return
         with mid:
-            st.info(t("specks") if pre is not None and pre.reason == "specks only" else t("empty"))
-        return
-    with mid:
-        probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
-    flags = models.not_digit(pre.image)  # the shared judge: one tiny CNN, well under a millisecond
-    not_digit = None if flags is None else bool(flags[0])
+            probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
+        flags = models.not_digit(pre.image)  # the shared judge: one tiny CNN, well under a millisecond
+        not_digit = None if flags is None else bool(flags[0])
+        if all(p is not None for p in probs.values()):  # an error is shown again on the next rerun
+            st.session_state["draw_memo"] = (image, versions, pre, probs, not_digit)
     ink = int(np.count_nonzero(image[..., 3])) if image.ndim == 3 and image.shape[2] == 4 else None
     for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
         with col:
@@ -68,13 +74,11 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
 
 @st.fragment
 def number(chosen: dict) -> None:
-    st.caption(t("number_hint"))
     number_mode.answer(canvas("draw_number", NUMBER_W, NUMBER_H), chosen)  # readings, touching digits, one digit
 
 
 @st.fragment
 def upload(chosen: dict) -> None:
-    st.caption(t("upload_hint"))
     f = st.file_uploader(t("upload_label"), type=["png", "jpg", "jpeg"], key="draw_upload", max_upload_size=20)
     if f is None:
         return
@@ -101,5 +105,6 @@ if not chosen:
 modes = {"single": t("tab_single"), "number": t("tab_number"), "upload": t("tab_upload")}
 mode = st.segmented_control(" ", list(modes), format_func=modes.get, default="single", key="draw_mode",
                             label_visibility="collapsed") or "single"
+st.caption(t({"single": "draw_hint", "number": "number_hint", "upload": "upload_hint"}[mode]))  # not rerun by a stroke
 {"single": single, "number": number, "upload": upload}[mode](chosen)
 class_drawings.nickname_box()  # saved with a drawing picked under "Wrong? It was a …"; a stroke leaves it be

@@ -6,6 +6,7 @@ knows nothing about tests.
 """
 
 import base64
+import html
 import io
 import re
 
@@ -135,14 +136,17 @@ def test_a_run_name_full_of_markup_is_shown_as_text(canvas, mnist, tmp_path, mon
     at.run()
     assert not at.exception
     shown = [m for m in at.markdown if "onerror" in m.value]
-    assert len(shown) == 2  # the panel's title and the verdict "They disagree: <name> says …"
-    assert any(m.value.startswith("They disagree") for m in shown)
-    for m in shown:
-        assert not m.proto.allow_html
-        text = m.value.removeprefix("**").removesuffix("**")  # the panel's title is bold on purpose
-        # every character that Markdown, HTML, Streamlit's :color[] or LaTeX could act on is escaped
-        assert not re.findall(r"(?<!\\)[<>*\[\]():$]", text), text
-        assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in text
+    assert len(shown) == 2  # the answer panel's name and the verdict "They disagree: <name> says …"
+    panel, = [m for m in shown if "dl-name" in m.value]
+    verdict, = [m for m in shown if m.value.startswith("They disagree")]
+    # beside the digit the name is in our HTML, escaped as HTML: one line of HTML, which Markdown leaves alone
+    name = re.search(r"<div class='dl-name'>(.*?)</div>", panel.value).group(1)
+    assert name.startswith(html.escape(MARKUP, quote=True) + " (")
+    assert "<img" not in name and "\n" not in panel.value
+    assert not verdict.proto.allow_html
+    # every character that Markdown, HTML, Streamlit's :color[] or LaTeX could act on is escaped
+    assert not re.findall(r"(?<!\\)[<>*\[\]():$]", verdict.value), verdict.value
+    assert "\\<img src\\=x onerror\\=alert\\(1\\)\\>" in verdict.value
 
 
 def test_overlapping_predictions_restore_the_servers_thread_count():

@@ -74,4 +74,10 @@ def drawing(key: str, width: int, height: int, brush: int) -> np.ndarray | None:
     result = _component(data={"width": width, "height": height, "brush": brush, "color": INK, "labels": labels},
                         key=key, default={"drawing": None}, on_drawing_change=lambda: None, width="stretch")
     drawing = result.get("drawing")
-    return decode(drawing.get("png"), width, height) if isinstance(drawing, dict) else None
+    png = drawing.get("png") if isinstance(drawing, dict) else None
+    last = st.session_state.get(f"_ink_{key}")
+    if last is not None and last[0] == png:  # a rerun with the same drawing (a save, a toggle): the same array,
+        return last[1]                       # which is how the page knows its answer is still the one shown
+    pixels = decode(png, width, height) if png is not None else None
+    st.session_state[f"_ink_{key}"] = (png, pixels)
+    return pixels

@@ -19,15 +19,38 @@ from ui.safe_text import plain
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _load(path: str, mtime: float):
-    """Cached by (path, mtime): a retrained run at the same path is picked up, nothing reloads on a rerun."""
-    return store.load(path)
+_loaded: dict[tuple[str, float], tuple] = {}  # (path, mtime) → (model, info), for every session of the server
+_loaded_lock = threading.Lock()
+MAX_LOADED = 16
 
 
 def load(entry: store.ModelEntry):
-    weights = entry.path / "model.safetensors"
-    return _load(str(entry.path), weights.stat().st_mtime)
+    """Cached by (path, mtime): a retrained run at the same path is picked up, nothing reloads on a rerun."""
+    return _load(str(entry.path), (entry.path / "model.safetensors").stat().st_mtime)
+
+
+def versions(chosen: dict) -> tuple:
+    """Which checkpoints `chosen` (slot → entry) names, as (slot, path, mtime): equal while no model changed."""
+    out = []
+    for slot, entry in chosen.items():
+        try:
+            out.append((slot, str(entry.path), (entry.path / "model.safetensors").stat().st_mtime))
+        except OSError:  # deleted meanwhile: never equal to an earlier version
+            out.append((slot, str(entry.path), None))
+    return tuple(out)
+
+
+def _load(path: str, mtime: float):
+    """A dict, not st.cache_resource: this runs twice at every stroke, and a plain look-up is cheaper."""
+    key = (path, mtime)
+    if (hit := _loaded.get(key)) is not None:
+        return hit
+    with _loaded_lock:  # one load per checkpoint, however many sessions ask at once
+        if key not in _loaded:
+            if len(_loaded) >= MAX_LOADED:
+                _loaded.pop(next(iter(_loaded)))  # the oldest loaded
+            _loaded[key] = store.load(path)
+        return _loaded[key]
 
 
 def entries() -> list[store.ModelEntry]:

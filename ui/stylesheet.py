@@ -18,6 +18,7 @@ _ROW = "> [data-testid=stLayoutWrapper] > [data-testid=stHorizontalBlock]"
 CSS = f"""
 <style>
 .block-container {{padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; max-width: 1500px;}}
+.dl-name {{font-weight: 600; margin-bottom: .3rem;}}  /* a model's name over its answer, as **bold** was */
 .dl-digit {{font-size: 5.5rem; font-weight: 800; line-height: 1; margin: .1rem 0 .2rem 0;}}
 .dl-sure {{font-size: 1rem; color: #475569; margin-bottom: .5rem;}}
 .dl-unsure {{font-size: 1.1rem; font-weight: 600; color: #b45309;}}
