@@ -4,7 +4,11 @@ Run names, presets, devices and error messages are read from run folders that an
 Markdown would turn them into links, images, headings or LaTeX, so `md` escapes every ASCII punctuation
 mark (CommonMark shows an escaped mark as itself) and joins lines. Streamlit still turns bare addresses
 (http://…, www.…, a@b.c) into links after unescaping, so a word joiner (U+2060, invisible) is put
-inside each such marker. Raw HTML is never enabled.
+inside each such marker. Raw HTML is never enabled around `md` text.
+
+`html_text` is for a name inside the app's own HTML (a model's name over its answer, in the same element
+as the big digit): HTML-escaped, on one line, so that the element is one HTML block, which Markdown
+leaves alone (no links, emphasis, :color[] or LaTeX inside it).
 
 Before either, `plain` drops control and format characters (Unicode categories Cc and Cf): the bidi
 overrides and isolates (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) would otherwise reorder the
@@ -15,6 +19,7 @@ cells, legends); `md` for text inside markdown, and it calls `plain` first.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -34,3 +39,8 @@ def md(text) -> str:
     """`text` as literal characters inside markdown: `md("[x](http://e)")` shows [x](http://e)."""
     text = _AUTOLINK.sub(lambda m: m.group(0)[0] + JOINER + m.group(0)[1:], plain(text))
     return _PUNCTUATION.sub(r"\\\1", text)
+
+
+def html_text(text) -> str:
+    """`text` as literal characters inside the app's own one-line HTML: `html_text("<b>")` shows <b>."""
+    return html.escape(plain(text), quote=True)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import streamlit as st
 
 from model.preprocess import Preprocessed
 from ui import figures, models, stylesheet
 from ui.i18n import t
-from ui.safe_text import md
+from ui.safe_text import html_text, md
 
 UNSURE_BELOW = 0.5   # below this top probability we say "not sure" instead of pretending
 SLOTS = ("mlp", "cnn")  # the two side-by-side panels; each defaults to the shipped model of that name
@@ -84,13 +82,13 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None
     Two elements and a container: each element is a message to the browser, and on a busy machine every
     message waits for the server's one core (about 0.7 ms each on the 2-core box). The run's name is typed
     by a user: alone it goes through Markdown, escaped; beside the digit, through HTML, escaped
-    (`html.escape`: one line of HTML is one HTML block, which Markdown leaves alone).
+    (`safe_text.html_text`).
     """
     with st.container(key=f"prediction-{slot}"):
         if probs is None:
             st.markdown(f"**{md(models.label(entry))}**")
             return
-        name = f"<div class='dl-name'>{html.escape(models.label(entry), quote=True)}</div>"
+        name = f"<div class='dl-name'>{html_text(models.label(entry))}</div>"
         digit, p = int(probs.argmax()), float(probs.max())
         color = models.COLORS.get(slot, "#334155")
         data = f" data-ink='{int(ink)}'" if ink is not None else ""
