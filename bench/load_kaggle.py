@@ -17,11 +17,16 @@ ROWS = 42_000  # Kaggle's train.csv
 
 
 def make_train_csv(folder: Path, rows: int = ROWS) -> Path:
+    """A new file each time (rows drawn at random from MNIST's 60,000): the Evaluate page keeps a file's
+    answers on disk, and a file scored before would be answered from there, with nothing to measure."""
+    import numpy as np
+
     from model.kaggle import kaggle_csv
     from train.data import load_mnist
     d = load_mnist()
+    pick = np.random.default_rng().permutation(len(d.x_train))[:rows]
     path = folder / "train.csv"
-    path.write_text(kaggle_csv(d.x_train[:rows], d.y_train[:rows]))
+    path.write_text(kaggle_csv(d.x_train[pick], d.y_train[pick]))
     return path
 
 
