@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
 import numpy as np
 import streamlit as st
@@ -27,8 +28,19 @@ def message(e: CollectionError) -> str:
     return t(f"coll_{e.kind}", **e.details)
 
 
-def _count() -> int | None:
-    return collection.count()  # not load(): this runs under every answer
+COUNT_TTL_S = 1.0  # "Drawings saved by the class: n" may lag others' saves by a second; a session's own save is at once
+_counted: dict[str, tuple[float, int | None]] = {}  # folder → (when, how many)
+
+
+def _count(fresh: bool = False) -> int | None:
+    """How many drawings the class saved: under every answer, so read from the database at most once a second
+    for the whole server (each read opens the database: 0.5 ms a stroke), and at once after a save."""
+    folder, now = str(collection.folder_default()), time.monotonic()
+    when, n = _counted.get(folder, (-COUNT_TTL_S, None))
+    if fresh or now - when >= COUNT_TTL_S:
+        n = collection.count()
+        _counted[folder] = (now, n)
+    return n
 
 
 def _session() -> str:
@@ -85,6 +97,7 @@ def _save(image28: np.ndarray, canvas, digit: int) -> None:
         return
     st.session_state["coll_last"] = (digest, saved, digit)
     st.session_state.pop("coll_error", None)
+    _count(fresh=True)
 
 
 def _picked(key: str, image28: np.ndarray, canvas) -> None:
