@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from bench.load_client import Student  # noqa: E402
+from bench.load_client import Student, canvas_value  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 
 PAGES = ["draw", "wall", "train", "evaluate", "explore", "sweep"]
@@ -45,10 +45,12 @@ FORGED = [("trigger_value", True), ("int_value", 2**62), ("int_value", -(2**62))
 class Prober(Student):
     """A student who remembers every widget id the page showed."""
 
-    def __init__(self, url: str, page: str):
+    def __init__(self, url: str, page: str, stroke: dict | None = None):
         super().__init__(url, answers=0, timeout_s=60)
         self.page, self.widgets = page, []
         self.tracebacks: list[str] = []
+        self.drawn = stroke  # on the Draw page: a digit drawn first, so the widgets under the answers show too
+        self.canvas_json = ""
 
     def _read(self, fm: ForwardMsg, run) -> None:
         super()._read(fm, run)
@@ -68,13 +70,20 @@ class Prober(Student):
         msg = BackMsg()
         msg.rerun_script.context_info.url = f"{self.url}/{'' if self.page == 'draw' else self.page}"
         msg.rerun_script.page_name = "" if self.page == "draw" else self.page
-        return await self._run(msg)
+        run = await self._run(msg)
+        if self.page == "draw" and self.drawn is not None and self.canvas_id is not None:
+            self.canvas_json = json.dumps(canvas_value(self.canvas_component, self.drawn))
+            run = await self.stroke(self.drawn)
+        return run
 
     async def forge(self, wid: str, fragment: str, field: str, value):
         msg = BackMsg()
         rs = msg.rerun_script
         rs.page_script_hash = self.page_hash
         rs.context_info.url = f"{self.url}/{self.page}"
+        if self.canvas_json and wid != self.canvas_id:  # a browser sends every widget's state: the drawing stays
+            c = rs.widget_states.widgets.add()
+            c.id, c.json_value = self.canvas_id, self.canvas_json
         w = rs.widget_states.widgets.add()
         w.id = wid
         if field.endswith("_array_value"):
@@ -106,13 +115,13 @@ async def probe(url: str, pages: list[str], max_widgets: int) -> list[str]:
     strokes = json.loads((Path(__file__).parent / "load_strokes.json").read_text())["strokes"]
     failures, sent, own = [], 0, {}
     for page in pages:
-        p = Prober(url, page)
+        p = Prober(url, page, strokes[0])
         await p.open_page()
         widgets = p.widgets[:max_widgets]
         await p.close()
-        print(f"{page}: {len(widgets)} widgets", flush=True)
+        print(f"{page}: {len(widgets)} widgets: {', '.join(w.rsplit('-', 1)[-1][:24] for w, _ in widgets)}", flush=True)
         for wid, fragment in widgets:
-            p = Prober(url, page)  # a fresh tab per widget: what one forged value leaves in a session stays there
+            p = Prober(url, page, strokes[0])  # a fresh tab per widget: what a forged value leaves in a session stays
             await p.open_page()
             p.tracebacks.clear()
             for field, value in FORGED:
@@ -124,7 +133,7 @@ async def probe(url: str, pages: list[str], max_widgets: int) -> list[str]:
                 if p.tracebacks:  # in the forger's own tab: counted, and shown only if it says more than "error"
                     own[f"{page} {short} {field}"] = p.tracebacks[-1]
                     await p.close()
-                    p = Prober(url, page)  # that tab is spoiled for its own student: the next try gets a new one
+                    p = Prober(url, page, strokes[0])  # that tab is spoiled for its own student: a new one
                     await p.open_page()
                     p.tracebacks.clear()
                 if not healthy(url):
