@@ -31,6 +31,7 @@ class Saver(Student):
         super().__init__(url)
         self.every, self.strokes, self.saves = every, 0, []
         self.pills = ""  # the widget id of the ten digits, once the page has drawn them
+        self.pills_fragment = ""  # the fragment they are in: a browser reruns that one only
         self.canvas_json = ""
 
     async def stroke(self, stroke: dict) -> Run:
@@ -45,7 +46,7 @@ class Saver(Student):
     async def pick(self, digit: int) -> Run:
         msg = BackMsg()
         rs = msg.rerun_script
-        rs.page_script_hash, rs.fragment_id = self.page_hash, self.fragment_id
+        rs.page_script_hash, rs.fragment_id = self.page_hash, self.pills_fragment or self.fragment_id
         rs.context_info.url, rs.context_info.timezone = self.url + "/", "UTC"
         canvas = rs.widget_states.widgets.add()  # a browser sends every widget's state, the canvas's too
         canvas.id, canvas.json_value = self.canvas_id, self.canvas_json
@@ -59,7 +60,7 @@ class Saver(Student):
         if fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
             el = fm.delta.new_element
             if el.WhichOneof("type") == "button_group" and LABEL_PILLS.search(el.button_group.id):
-                self.pills = el.button_group.id
+                self.pills, self.pills_fragment = el.button_group.id, fm.delta.fragment_id
 
 
 class Wall(Student):
