@@ -5,8 +5,10 @@ import os
 import shutil
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from jobs import standby
+from model.paths import REPO
 from model.presets import get
 from train.data import load_mnist
 from ui import ink_canvas
@@ -37,6 +39,15 @@ def canvas(monkeypatch):
     drawn = {}
     monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
     return drawn
+
+
+@pytest.fixture
+def app(canvas):
+    """The Draw page (app.py's first page) under AppTest, run once on an empty `canvas`."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from bench import not_digit as bench
 from model import judge, store
@@ -122,14 +121,6 @@ def panels(at) -> dict[str, str]:
         elif "data-digit=" in m.value:
             out.append(m.value.split("data-digit='")[1][0])
     return out
-
-
-@pytest.fixture
-def app(canvas):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_the_draw_page_says_a_letter_is_not_a_digit_in_both_languages(app, canvas, mnist):
