@@ -23,6 +23,14 @@ def mnist():
     return load_mnist()
 
 
+@pytest.fixture(scope="session")
+def quality_test_sets():
+    """bench/quality.py's TEST sets (drawn, stray-marked, photographed and typed digits; seeded), made once:
+    the shipped models' targets (tests/test_accuracy.py) and the judge's (tests/test_not_digit.py) use them."""
+    from bench import quality
+    return quality.make_sets("test", 600)
+
+
 @pytest.fixture
 def tiny_cfg():
     """A small MLP run on 3,000 images: trains in about a second on the CPU."""
@@ -48,6 +56,16 @@ def app(canvas):
     at.run()
     assert not at.exception
     return at
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """One Streamlit server for the browser tests that draw, upload and score but neither save a drawing nor
+    train (those start their own, with their own folders): its runs and drawings folders are its own."""
+    from tests.browser import streamlit_server
+    tmp = tmp_path_factory.mktemp("server")
+    with streamlit_server({"DIGITLAB_RUNS": str(tmp / "runs"), "DIGITLAB_DRAWINGS": str(tmp / "drawings")}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

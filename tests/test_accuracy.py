@@ -28,8 +28,8 @@ def shipped():
 
 
 @pytest.fixture(scope="module")
-def test_sets():
-    return quality.make_sets("test", 600)
+def test_sets(quality_test_sets):
+    return quality_test_sets
 
 
 @pytest.mark.parametrize("name, target", [("cnn", 0.995), ("mlp", 0.983)])

@@ -20,6 +20,7 @@ import torch
 from PIL import Image
 
 from bench import not_digit as bench
+from bench import quality
 from model import judge, store
 from model.paths import REPO
 from train import negatives
@@ -41,8 +42,15 @@ def scribble(seed: int = 0) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def test_figures():
-    return bench.figures("test", 600)
+def test_figures(quality_test_sets):
+    """bench.figures makes bench/quality.py's test sets itself: here it gets the session's, the same seeded
+    images made once (tests/conftest.py)."""
+    def made(which, n):
+        assert (which, n) == ("test", 600), (which, n)
+        return quality_test_sets
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(quality, "make_sets", made)
+        return bench.figures("test", 600)
 
 
 def test_at_least_90_percent_of_non_digits_are_flagged_on_the_test_seed(test_figures):
