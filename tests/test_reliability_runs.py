@@ -36,25 +36,31 @@ def digest(folder):
 # ---------------------------------------------------------------- --out, --force, --ship
 
 
-def test_out_at_an_existing_run_is_refused_unless_forced(tmp_path):
+def test_out_at_an_existing_run_is_refused_unless_forced(tmp_path, capsys):
+    """`python -m train` in this process (the real command is tests/test_cli.py's): an exception would fail
+    the test, as a traceback on stderr would."""
     out = tmp_path / "run"
-    assert run("train", "--preset", "seed004-mlp", "--dry-run", "--out", str(out)).returncode == 0
+    dry = ["--preset", "seed004-mlp", "--dry-run", "--device", "cpu", "--out", str(out)]
+    assert cli.main(dry) == 0
     before = digest(out)
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--seed", "3", "--out", str(out))
-    assert r.returncode == 2 and "already holds a run" in r.stderr and "--force" in r.stderr
-    assert "Traceback" not in r.stderr and digest(out) == before
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--seed", "3", "--out", str(out), "--force")
-    assert r.returncode == 0, r.stderr
+    capsys.readouterr()
+    code = cli.main([*dry, "--seed", "3"])
+    err = capsys.readouterr().err
+    assert code == 2 and "already holds a run" in err and "--force" in err
+    assert "Traceback" not in err and digest(out) == before
+    code = cli.main([*dry, "--seed", "3", "--force"])
+    assert code == 0, capsys.readouterr().err
     assert digest(out) != before
     events = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [e["kind"] for e in events].count("start") == 1  # one run's history, not two mixed
 
 
-def test_nothing_is_written_into_model_pretrained_without_ship(tmp_path):
+def test_nothing_is_written_into_model_pretrained_without_ship(tmp_path, capsys):
     before = {p.name: digest(p) for p in PRETRAINED.iterdir()}
     new = PRETRAINED / "not-a-shipped-model"
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--out", str(new), "--force")
-    assert r.returncode == 2 and "model/pretrained" in r.stderr and "--ship" in r.stderr
+    code = cli.main(["--preset", "seed004-mlp", "--dry-run", "--out", str(new), "--force"])  # in this process
+    err = capsys.readouterr().err
+    assert code == 2 and "model/pretrained" in err and "--ship" in err
     assert not new.exists()
     # the real shipped folders are checked without running anything that could write into them
     for name in ("cnn", "mlp"):
