@@ -206,6 +206,7 @@ def test_reading_and_ticking_the_queue_imports_no_torch(runs):
     out = subprocess.run([sys.executable, "-c", code, str(runs)], capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert out.stdout.strip() == "False", out.stderr
+    (folder / "claim").unlink()  # the other starter lets go: the job is cancelled now, not after the claim's grace
 
 
 def test_delete_refuses_a_running_job_by_its_name_and_removes_a_finished_one(runs, tmp_path):
@@ -262,6 +263,7 @@ def test_deleting_a_run_another_session_started_names_it_not_a_path(runs):
     message = run_history.delete([picked])
     assert "picked one" in message and str(runs) not in message and "/" not in message
     assert folder.exists()
+    (folder / "claim").unlink()  # the other session lets go: the job is cancelled now, not after the claim's grace
 
 
 def posix_only(path: Path) -> list[str]:
