@@ -4,6 +4,7 @@ import dataclasses
 import os
 import shutil
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -21,6 +22,14 @@ os.environ[standby.SWITCH] = "0"
 @pytest.fixture(scope="session")
 def mnist():
     return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def shipped_answers(mnist):
+    """{"cnn": digits, "mlp": digits}: the shipped models' answers on MNIST's 10,000 test images, computed once."""
+    from model.infer import probabilities
+    from model.predict import load
+    return {n: probabilities(load(n)[0], mnist.x_test / np.float32(255)).argmax(1) for n in ("cnn", "mlp")}
 
 
 @pytest.fixture(scope="session")
