@@ -4,9 +4,12 @@ import dataclasses
 import os
 import shutil
 
+import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from jobs import standby
+from model.paths import REPO
 from model.presets import get
 from train.data import load_mnist
 from ui import ink_canvas
@@ -19,6 +22,22 @@ os.environ[standby.SWITCH] = "0"
 @pytest.fixture(scope="session")
 def mnist():
     return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def shipped_answers(mnist):
+    """{"cnn": digits, "mlp": digits}: the shipped models' answers on MNIST's 10,000 test images, computed once."""
+    from model.infer import probabilities
+    from model.predict import load
+    return {n: probabilities(load(n)[0], mnist.x_test / np.float32(255)).argmax(1) for n in ("cnn", "mlp")}
+
+
+@pytest.fixture(scope="session")
+def quality_test_sets():
+    """bench/quality.py's TEST sets (drawn, stray-marked, photographed and typed digits; seeded), made once:
+    the shipped models' targets (tests/test_accuracy.py) and the judge's (tests/test_not_digit.py) use them."""
+    from bench import quality
+    return quality.make_sets("test", 600)
 
 
 @pytest.fixture
@@ -37,6 +56,25 @@ def canvas(monkeypatch):
     drawn = {}
     monkeypatch.setattr(ink_canvas, "drawing", lambda key, width, height, brush: drawn.get(key))
     return drawn
+
+
+@pytest.fixture
+def app(canvas):
+    """The Draw page (app.py's first page) under AppTest, run once on an empty `canvas`."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """One Streamlit server for the browser tests that draw, upload and score but neither save a drawing nor
+    train (those start their own, with their own folders): its runs and drawings folders are its own."""
+    from tests.browser import streamlit_server
+    tmp = tmp_path_factory.mktemp("server")
+    with streamlit_server({"DIGITLAB_RUNS": str(tmp / "runs"), "DIGITLAB_DRAWINGS": str(tmp / "drawings")}) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -37,14 +37,6 @@ def digits_shown(at) -> list[str]:
     return [m.value.split("data-digit='")[1][0] for m in at.markdown if "data-digit=" in m.value]
 
 
-@pytest.fixture
-def app(canvas):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def test_empty_canvas_says_nothing_to_read(app):
     assert any("Nothing to read" in i.value for i in app.info)
     assert digits_shown(app) == []

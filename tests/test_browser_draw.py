@@ -13,7 +13,7 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import ARM_TIMER, ARTIFACTS, chromium, ink_at, phone_page, streamlit_server, stroke, touch_stroke
+from tests.browser import ARM_TIMER, ARTIFACTS, chromium, ink_at, phone_page, ready_canvas, stroke, touch_stroke
 from tests.digit_strokes import drawings
 
 pytestmark = pytest.mark.browser
@@ -36,31 +36,20 @@ INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.heigh
 
 
 @pytest.fixture(scope="module")
-def url():
-    with streamlit_server() as u:
-        yield u
-
-
-@pytest.fixture(scope="module")
 def browser():
     with chromium() as b:
         yield b
 
 
 @pytest.fixture(scope="module")
-def page(url, browser):
+def page(app_url, browser):
     p = browser.new_page(viewport={"width": 1400, "height": 1000})
-    p.goto(url)
-    canvas(p)
-    p.wait_for_timeout(1000)  # the component attaches its listeners after it appears
+    p.goto(app_url)
+    ready_canvas(p)
     yield p
     p.close()
 
 
-def canvas(page):
-    c = page.locator("canvas.dl-ink").first
-    c.wait_for(timeout=30_000)
-    return c
 
 
 def answers(page, ink: int | None = None, timeout_ms: int = 15_000) -> tuple[str, str]:
@@ -77,11 +66,11 @@ def answers(page, ink: int | None = None, timeout_ms: int = 15_000) -> tuple[str
 def clear(page) -> None:
     page.get_by_role("button", name="Clear").click()
     page.locator(".st-key-prediction-cnn").wait_for(state="detached", timeout=10_000)
-    assert canvas(page).evaluate(INK) == 0
+    assert ready_canvas(page).evaluate(INK) == 0
 
 
 def test_a_stroke_starting_at_any_edge_or_corner_leaves_ink_and_an_answer(page):
-    c = canvas(page)
+    c = ready_canvas(page)
     size = c.evaluate("c => c.width")
     near, far = 3, size - 3  # within 5 px of the edge, in the canvas's pixels
     mid = size / 2
@@ -99,7 +88,7 @@ def test_a_stroke_starting_at_any_edge_or_corner_leaves_ink_and_an_answer(page):
 
 def test_digits_0_to_9_at_random_places_and_sizes(page):
     """Issue 7's 'done means': shapes never tuned on, seeded; a third start at the canvas edge."""
-    c = canvas(page)
+    c = ready_canvas(page)
     right = {"cnn": 0, "mlp": 0}
     wrong = []
     cases = drawings(seed=2026)
@@ -119,7 +108,7 @@ def test_digits_0_to_9_at_random_places_and_sizes(page):
 
 
 def test_draw_undo_redo_clear_and_switch_language(page):
-    c = canvas(page)
+    c = ready_canvas(page)
     latencies, got = [], {}
     for digit, points in DIGITS.items():
         page.evaluate(ARM_TIMER)
@@ -153,7 +142,7 @@ def test_draw_undo_redo_clear_and_switch_language(page):
 
     page.get_by_text("中文").click()
     page.get_by_role("heading", name="写一个数字").wait_for(timeout=10_000)
-    c = canvas(page)
+    c = ready_canvas(page)
     page.get_by_role("button", name="撤销").wait_for(timeout=10_000)  # the canvas's own buttons translate too
     stroke(page, c, DIGITS[7])
     assert answers(page, c.evaluate(INK))[0] == "7"
@@ -165,7 +154,7 @@ def test_draw_undo_redo_clear_and_switch_language(page):
 
 def test_the_answers_follow_the_model_pickers(page):
     """A stroke re-runs only the canvas's fragment; a picker re-runs the page, and the drawing stays."""
-    c = canvas(page)
+    c = ready_canvas(page)
     stroke(page, c, DIGITS[7])
     ink = c.evaluate(INK)
     answers(page, ink)
@@ -179,14 +168,13 @@ def test_the_answers_follow_the_model_pickers(page):
     clear(page)
 
 
-def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(url, browser):
+def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(app_url, browser):
     """Issue 15: on a 390 × 844 phone, after a finger stroke, both answers (digit and how sure) are on screen
     with the canvas, without scrolling; the bars may follow below."""
     phone = phone_page(browser)
     try:
-        phone.goto(url)
-        c = canvas(phone)
-        phone.wait_for_timeout(1000)
+        phone.goto(app_url)
+        c = ready_canvas(phone)
         box = c.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # the whole canvas fits the width
         assert box["width"] >= 250
@@ -209,15 +197,14 @@ def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(url, b
         phone.close()
 
 
-def test_the_number_canvas_takes_a_finger_on_a_phone(url, browser):
+def test_the_number_canvas_takes_a_finger_on_a_phone(app_url, browser):
     phone = phone_page(browser)
     try:
-        phone.goto(url)
-        canvas(phone)
+        phone.goto(app_url)
+        ready_canvas(phone)
         phone.get_by_text("A number").click()
         c = phone.locator(".st-key-draw_number canvas.dl-ink")
-        c.wait_for(timeout=30_000)
-        phone.wait_for_timeout(1000)
+        expect(c).to_have_attribute("aria-label", re.compile(r"\S"), timeout=30_000)  # its listeners attached
         box = c.bounding_box()
         assert box["x"] + box["width"] <= 390 and box["height"] >= 140, box  # room for a finger's digits
         touch_stroke(phone, c, [(0.25, 0.15), (0.25, 0.85)])  # a 1, then a 0 beside it

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from classroom import drawings as collection
 from jobs import queue as jobs
-from tests.browser import ARTIFACTS, chromium, phone_page, streamlit_process, touch_stroke
+from tests.browser import ARTIFACTS, chromium, phone_page, ready_canvas, settled, streamlit_process, touch_stroke
 from train import run as train_run
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,8 @@ def set_number(page, label: str, value) -> None:
     box = page.get_by_role("spinbutton", name=label, exact=True)
     box.fill(str(value))
     box.press("Enter")
-    page.wait_for_timeout(300)
+    expect(box).to_have_value(str(value))
+    settled(page)
 
 
 def test_a_student_cannot_start_a_run_and_the_teacher_link_can(server, browser):
@@ -116,9 +117,7 @@ def test_the_wall_fills_as_drawings_are_saved_and_the_teacher_hides_one(server, 
 
     phone = phone_page(browser)
     phone.goto(url + "/?lang=en")
-    canvas = phone.locator("canvas.dl-ink").first
-    canvas.wait_for(timeout=LONG)
-    phone.wait_for_timeout(1000)  # the component attaches its listeners after it appears
+    canvas = ready_canvas(phone, LONG)
     for n, label in enumerate((7, 1), start=1):
         touch_stroke(phone, canvas, DIGITS[label], steps=6)
         phone.locator(".st-key-prediction-cnn .dl-digit").wait_for(timeout=LONG)

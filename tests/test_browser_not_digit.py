@@ -7,7 +7,7 @@ Screenshots: artifacts/not_digit.png, not_digit_zh.png (1280 × 720) and not_dig
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import ARTIFACTS, chromium, phone_page, ready_canvas, settled, streamlit_server, stroke, touch_stroke
+from tests.browser import ARTIFACTS, chromium, phone_page, ready_canvas, settled, stroke, touch_stroke
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,10 @@ def clear(page, name: str = "Clear") -> None:
     expect(page.locator(".st-key-prediction-cnn")).to_have_count(0, timeout=10_000)
 
 
-def test_a_letter_and_a_scribble_are_not_digits_and_a_7_is(tmp_path):
+def test_a_letter_and_a_scribble_are_not_digits_and_a_7_is(app_url):
     ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server() as url, chromium() as browser:
+    url = app_url
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(url)
         c = ready_canvas(page)

@@ -2,12 +2,11 @@
 the finished sweep with its best cell. Saves artifacts/sweep.png, and the page at 1280×720 and 390×844
 in both languages (artifacts/sweep-{en,zh}-{1280x720,390x844}[-live].png)."""
 
-import time
-
 import pytest
+from playwright.sync_api import expect
 
 from sweep import job as sweep_jobs
-from tests.browser import ARTIFACTS, browser_page, chromium, phone_page, streamlit_server
+from tests.browser import ARTIFACTS, browser_page, chromium, phone_page, settled, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,7 @@ def set_field(page, role: str, label: str, value) -> None:
     box = page.get_by_role(role, name=label, exact=True)
     box.fill(str(value))
     box.press("Enter")
-    page.wait_for_timeout(400)
+    settled(page)
 
 
 def test_a_tiny_sweep_from_the_page_fills_the_plot(tmp_path):
@@ -37,20 +36,16 @@ def test_a_tiny_sweep_from_the_page_fills_the_plot(tmp_path):
         set_field(page, "spinbutton", "L2", 0.1)
         set_field(page, "spinbutton", "Train on the first N images only (0: all)", 20_000)
         page.get_by_text("The NumPy twin, one model at a time (for small grids)").click()
-        page.wait_for_timeout(500)
-        assert page.get_by_text("6 models in 2 batched pieces").is_visible()
-        assert page.get_by_text("on this machine: an estimate from a few timed steps here").is_visible()
+        expect(page.get_by_text("6 models in 2 batched pieces")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("on this machine: an estimate from a few timed steps here")).to_be_visible(
+            timeout=30_000)
         page.get_by_role("button", name="Start sweep").click()
 
-        seen, deadline = [], time.time() + 240
-        while not page.get_by_text("Best: k = ").is_visible():
-            assert time.time() < deadline, f"the sweep did not finish; plot points seen: {seen}"
-            n = page.evaluate(POINTS)
-            if not seen or n != seen[-1]:
-                seen.append(n)
-            page.wait_for_timeout(200)
-        # the plot filled in: k = 1's three widths appeared while k = 2 was still to come
-        assert 3 in seen, seen
+        # the plot fills in: k = 1's three widths appear while k = 2 is still to come (the count is read in
+        # the page at every animation frame), then both lines, all widths, with the best cell
+        page.wait_for_function(f"() => ({POINTS})() === 3 && !document.body.innerText.includes('Best: k = ')",
+                               timeout=240_000)
+        page.get_by_text("Best: k = ").wait_for(timeout=240_000)
         page.wait_for_function(f"() => ({POINTS})() === 6", timeout=30_000)  # both lines, all widths
         page.screenshot(path=str(ARTIFACTS / "sweep.png"), full_page=True)
 

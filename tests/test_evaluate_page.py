@@ -22,8 +22,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture(scope="module")
-def answers(mnist):
-    return {n: probabilities(load(n)[0], mnist.x_test / np.float32(255)).argmax(1) for n in ("cnn", "mlp")}
+def answers(shipped_answers):
+    return shipped_answers
 
 
 def captions(at, pattern=r"#(\d+): (\d) → (\d) \("):

@@ -10,7 +10,6 @@ import pytest
 from bench.load_client import Student
 from bench.probe_widgets import Prober
 from model.paths import REPO
-from tests.browser import streamlit_server
 
 
 def test_the_server_never_shows_a_student_an_exception_text():
@@ -19,7 +18,7 @@ def test_the_server_never_shows_a_student_an_exception_text():
 
 
 @pytest.mark.browser
-def test_an_array_forged_into_the_language_radio_spoils_only_that_tab(tmp_path):
+def test_an_array_forged_into_the_language_radio_spoils_only_that_tab(app_url):
     strokes = json.loads((REPO / "bench" / "load_strokes.json").read_text())["strokes"]
 
     async def scenario(url):
@@ -35,8 +34,6 @@ def test_an_array_forged_into_the_language_radio_spoils_only_that_tab(tmp_path):
         await other.close()
         return seen, answered
 
-    env = {"DIGITLAB_RUNS": str(tmp_path / "runs"), "DIGITLAB_DRAWINGS": str(tmp_path / "drawings")}
-    with streamlit_server(env=env) as url:
-        seen, answered = asyncio.run(scenario(url))
+    seen, answered = asyncio.run(scenario(app_url))  # the shared server (tests/conftest.py), as in a class
     assert seen and all("original error message is redacted" in s and "Traceback" not in s for s in seen), seen
     assert answered.answered is not None and not answered.errors, answered.errors

@@ -23,6 +23,7 @@ from jobs import queue as jobs
 from model import store
 from model.paths import REPO
 from model.presets import get
+from tests import apptest
 from train import catalog
 from train import run as train_run
 
@@ -205,6 +206,7 @@ def test_reading_and_ticking_the_queue_imports_no_torch(runs):
     out = subprocess.run([sys.executable, "-c", code, str(runs)], capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert out.stdout.strip() == "False", out.stderr
+    (folder / "claim").unlink()  # the other starter lets go: the job is cancelled now, not after the claim's grace
 
 
 def test_delete_refuses_a_running_job_by_its_name_and_removes_a_finished_one(runs, tmp_path):
@@ -224,16 +226,11 @@ def test_delete_refuses_a_running_job_by_its_name_and_removes_a_finished_one(run
 # ---------------------------------------------------------------- the Train page's use of the queue
 
 
-def open_train_page():
-    from tests import apptest
-    return apptest.open_page("app_pages/train.py")
-
-
 def test_a_train_page_refresh_reads_each_job_once_and_writes_nothing(runs, monkeypatch):
     """Issue 17, 6: each queued card asked the queue again, and each listing rewrote status files."""
     folders = [train_run.submit(tiny(), start=False) for _ in range(5)]
     monkeypatch.setitem(jobs.LIMITS, "cpu", 0)  # nothing may start: the page only shows the queue
-    at = open_train_page()
+    at = apptest.open_page("app_pages/train.py")
     reads, real = [], record.read
     monkeypatch.setattr(record, "read", lambda folder: reads.append(folder) or real(folder))
     before = {f: (f / "status.json").stat().st_mtime_ns for f in folders}
@@ -249,7 +246,7 @@ def test_start_on_a_full_queue_says_so(runs, monkeypatch):
     monkeypatch.setitem(jobs.LIMITS, "cpu", 0)
     for _ in range(2):
         train_run.submit(tiny(), start=False)
-    at = open_train_page()
+    at = apptest.open_page("app_pages/train.py")
     at.button(key="train_submit").click().run()
     assert not at.exception
     assert any("The queue is full: 2 jobs are waiting already" in e.value for e in at.error), at.error
@@ -266,6 +263,7 @@ def test_deleting_a_run_another_session_started_names_it_not_a_path(runs):
     message = run_history.delete([picked])
     assert "picked one" in message and str(runs) not in message and "/" not in message
     assert folder.exists()
+    (folder / "claim").unlink()  # the other session lets go: the job is cancelled now, not after the claim's grace
 
 
 def posix_only(path: Path) -> list[str]:

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
 from bench import not_digit as bench
+from bench import quality
 from model import judge, store
 from model.paths import REPO
 from train import negatives
@@ -42,8 +42,15 @@ def scribble(seed: int = 0) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def test_figures():
-    return bench.figures("test", 600)
+def test_figures(quality_test_sets):
+    """bench.figures makes bench/quality.py's test sets itself: here it gets the session's, the same seeded
+    images made once (tests/conftest.py)."""
+    def made(which, n):
+        assert (which, n) == ("test", 600), (which, n)
+        return quality_test_sets
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(quality, "make_sets", made)
+        return bench.figures("test", 600)
 
 
 def test_at_least_90_percent_of_non_digits_are_flagged_on_the_test_seed(test_figures):
@@ -122,14 +129,6 @@ def panels(at) -> dict[str, str]:
         elif "data-digit=" in m.value:
             out.append(m.value.split("data-digit='")[1][0])
     return out
-
-
-@pytest.fixture
-def app(canvas):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_the_draw_page_says_a_letter_is_not_a_digit_in_both_languages(app, canvas, mnist):

@@ -32,10 +32,9 @@ DAMAGE = {
 
 
 @pytest.fixture
-def runs(tmp_path, monkeypatch):
-    """A runs folder with one good finished run and one run per kind of damage."""
-    root = tmp_path / "runs"
-    monkeypatch.setenv("DIGITLAB_RUNS", str(root))
+def damaged_runs(runs):
+    """The `runs` folder with one good finished run and one run per kind of damage."""
+    root = runs
     cfg = MLPConfig(hidden=(8,))
     model = build(cfg)
     for name in ["good", *DAMAGE]:
@@ -49,9 +48,9 @@ def runs(tmp_path, monkeypatch):
     return root
 
 
-def test_list_models_skips_each_broken_run_with_a_note_naming_it(runs, caplog):
+def test_list_models_skips_each_broken_run_with_a_note_naming_it(damaged_runs, caplog):
     with caplog.at_level(logging.WARNING):
-        entries = catalog.list_models(runs)
+        entries = catalog.list_models(damaged_runs)
     assert [e.name for e in entries if e.source == "run"] == ["run-good"]
     assert {e.name for e in entries if e.source == "shipped"} == {"mlp", "cnn"}
     notes = [r.getMessage() for r in caplog.records]
@@ -60,25 +59,25 @@ def test_list_models_skips_each_broken_run_with_a_note_naming_it(runs, caplog):
     assert all("\n" not in n for n in notes)
 
 
-def test_list_runs_shows_every_run_and_marks_the_damaged_status(runs, caplog):
+def test_list_runs_shows_every_run_and_marks_the_damaged_status(damaged_runs, caplog):
     with caplog.at_level(logging.WARNING):
-        listed = {r.folder.name: r for r in train_run.list_runs(runs)}
+        listed = {r.folder.name: r for r in train_run.list_runs(damaged_runs)}
     assert set(listed) == {"good", *DAMAGE}
     assert listed["status-list"].state == RunState.UNKNOWN and "damaged" in listed["status-list"].note
     assert listed["good"].state == RunState.DONE
     assert any("status-list" in r.getMessage() for r in caplog.records)
 
 
-def test_a_damaged_config_json_is_an_unknown_run_not_a_crash(runs):
-    (runs / "good" / "config.json").write_text("[1, 2")
-    (runs / "metrics-list" / "config.json").write_text('"a string"')
-    listed = {r.folder.name: r for r in train_run.list_runs(runs)}
+def test_a_damaged_config_json_is_an_unknown_run_not_a_crash(damaged_runs):
+    (damaged_runs / "good" / "config.json").write_text("[1, 2")
+    (damaged_runs / "metrics-list" / "config.json").write_text('"a string"')
+    listed = {r.folder.name: r for r in train_run.list_runs(damaged_runs)}
     assert listed["good"].state == RunState.UNKNOWN and "config.json" in listed["good"].note
     assert listed["metrics-list"].state == RunState.UNKNOWN
-    assert jobs.tick(runs) == []  # the scheduler lists them too, and starts nothing
+    assert jobs.tick(damaged_runs) == []  # the scheduler lists them too, and starts nothing
 
 
-def test_predict_cli_needs_only_the_shipped_models(runs, tmp_path):
+def test_predict_cli_needs_only_the_shipped_models(damaged_runs, tmp_path):
     img = tmp_path / "x.png"
     Image.new("L", (40, 40), 255).save(img)
     r = subprocess.run([sys.executable, "-m", "model.predict", "--json", str(img)], cwd=REPO, capture_output=True,
@@ -87,7 +86,7 @@ def test_predict_cli_needs_only_the_shipped_models(runs, tmp_path):
     assert json.loads(r.stdout.splitlines()[0])["error"].startswith("nothing to read")
 
 
-def test_the_draw_page_survives_broken_runs(runs):
+def test_the_draw_page_survives_broken_runs(damaged_runs):
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()

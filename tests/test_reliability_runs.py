@@ -36,25 +36,31 @@ def digest(folder):
 # ---------------------------------------------------------------- --out, --force, --ship
 
 
-def test_out_at_an_existing_run_is_refused_unless_forced(tmp_path):
+def test_out_at_an_existing_run_is_refused_unless_forced(tmp_path, capsys):
+    """`python -m train` in this process (the real command is tests/test_cli.py's): an exception would fail
+    the test, as a traceback on stderr would."""
     out = tmp_path / "run"
-    assert run("train", "--preset", "seed004-mlp", "--dry-run", "--out", str(out)).returncode == 0
+    dry = ["--preset", "seed004-mlp", "--dry-run", "--device", "cpu", "--out", str(out)]
+    assert cli.main(dry) == 0
     before = digest(out)
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--seed", "3", "--out", str(out))
-    assert r.returncode == 2 and "already holds a run" in r.stderr and "--force" in r.stderr
-    assert "Traceback" not in r.stderr and digest(out) == before
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--seed", "3", "--out", str(out), "--force")
-    assert r.returncode == 0, r.stderr
+    capsys.readouterr()
+    code = cli.main([*dry, "--seed", "3"])
+    err = capsys.readouterr().err
+    assert code == 2 and "already holds a run" in err and "--force" in err
+    assert "Traceback" not in err and digest(out) == before
+    code = cli.main([*dry, "--seed", "3", "--force"])
+    assert code == 0, capsys.readouterr().err
     assert digest(out) != before
     events = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [e["kind"] for e in events].count("start") == 1  # one run's history, not two mixed
 
 
-def test_nothing_is_written_into_model_pretrained_without_ship(tmp_path):
+def test_nothing_is_written_into_model_pretrained_without_ship(tmp_path, capsys):
     before = {p.name: digest(p) for p in PRETRAINED.iterdir()}
     new = PRETRAINED / "not-a-shipped-model"
-    r = run("train", "--preset", "seed004-mlp", "--dry-run", "--out", str(new), "--force")
-    assert r.returncode == 2 and "model/pretrained" in r.stderr and "--ship" in r.stderr
+    code = cli.main(["--preset", "seed004-mlp", "--dry-run", "--out", str(new), "--force"])  # in this process
+    err = capsys.readouterr().err
+    assert code == 2 and "model/pretrained" in err and "--ship" in err
     assert not new.exists()
     # the real shipped folders are checked without running anything that could write into them
     for name in ("cnn", "mlp"):
@@ -94,32 +100,41 @@ def test_csv(tmp_path, mnist):
     return path
 
 
-def predict_csv(csv, out):
-    return run("model.predict", "--model", "cnn", "--csv", str(csv), "--out", str(out))
+def predict_csv(csv, out, capsys=None):
+    """`python -m model.predict --csv` as a real command, or (with capsys) in this process, where an exception
+    would fail the test as a traceback on stderr would: (exit code, stderr)."""
+    args = ["--model", "cnn", "--csv", str(csv), "--out", str(out)]
+    if capsys is None:
+        r = run("model.predict", *args)
+        return r.returncode, r.stderr
+    from model import predict
+    code = predict.main(args)
+    return code, capsys.readouterr().err
 
 
 @pytest.mark.parametrize("where, msg", [("folder", "is a folder"), ("missing/parent/sub.csv", "does not exist"),
                                         ("fifo", "not a regular file")])
-def test_predict_out_that_cannot_be_written_is_one_clear_line(tmp_path, test_csv, where, msg):
+def test_predict_out_that_cannot_be_written_is_one_clear_line(tmp_path, test_csv, where, msg, capsys):
     out = tmp_path / where
     if where == "folder":
         out.mkdir()
     if where == "fifo":
         os.mkfifo(out)
-    r = predict_csv(test_csv, out)
-    assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
+    # a real command for the fifo: opened for writing by mistake, it would wait for a reader (its timeout ends it)
+    code, err = predict_csv(test_csv, out, None if where == "fifo" else capsys)
+    assert code == 2 and msg in err and "Traceback" not in err, err
     assert not list(tmp_path.rglob("*.part"))
     assert out.is_dir() if where == "folder" else True
     assert not out.exists() or not out.is_file()  # a fifo stays a fifo, never replaced by a regular file
 
 
-def test_predict_out_through_a_symlink_writes_its_target(tmp_path, test_csv):
+def test_predict_out_through_a_symlink_writes_its_target(tmp_path, test_csv, capsys):
     target = tmp_path / "real.csv"
     target.write_text("old\n")
     link = tmp_path / "link.csv"
     link.symlink_to(target)
-    r = predict_csv(test_csv, link)
-    assert r.returncode == 0, r.stderr
+    code, err = predict_csv(test_csv, link, capsys)
+    assert code == 0, err
     assert link.is_symlink() and target.read_text().startswith("ImageId,Label\n")
 
 
@@ -244,13 +259,16 @@ def test_bad_config_values_are_refused_up_front_with_the_right_advice(change, ms
 @pytest.mark.parametrize("change, msg", [({"epochs": "5"}, "epochs must be a whole number"),
                                          ({"weight_decay": float("nan")}, "finite number"),
                                          ({"seed": -5}, "seed must be between")])
-def test_the_cli_refuses_a_bad_config_json_in_one_line(tmp_path, change, msg):
+def test_the_cli_refuses_a_bad_config_json_in_one_line(tmp_path, change, msg, capsys):
+    """`python -m train --config` in this process (a real one refuses a run folder above): an exception
+    would fail the test, as a traceback on stderr would."""
     folder = tmp_path / "run"
     train_run.prepare(folder, dataclasses.replace(presets.get("seed004-mlp").train, subset=500, max_steps=2))
     raw = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**raw, **change}))
-    r = run("train", "--config", str(folder / "config.json"))
-    assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
+    code = cli.main(["--config", str(folder / "config.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and msg in err and "Traceback" not in err, err
     assert not (folder / "metrics.jsonl").exists()
 
 

@@ -177,11 +177,21 @@ def test_the_cli_refuses_bad_arguments_in_one_line_before_any_work(args, says, t
     assert peak < 5_000_000, f"{peak:,} bytes allocated before the refusal"
 
 
-def test_the_cli_refuses_bad_grids():
-    bad = subprocess.run([sys.executable, "-m", "sweep", "--k", "5"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "k must be 1-3" in bad.stderr
-    bad = subprocess.run([sys.executable, "-m", "sweep", "--m", "10:x"], capture_output=True, text=True)
-    assert bad.returncode == 2 and "error" in bad.stderr and "Traceback" not in bad.stderr
+def cli_refusal(args, capsys) -> tuple[int, str]:
+    """`python -m sweep ARGS` in this process (the real command runs in the test above): its exit code and
+    stderr. An exception other than argparse's SystemExit fails the test, as a traceback would."""
+    try:
+        code = sweep_cli(args)
+    except SystemExit as e:
+        code = e.code
+    return code, capsys.readouterr().err
+
+
+def test_the_cli_refuses_bad_grids(capsys):
+    code, err = cli_refusal(["--k", "5"], capsys)
+    assert code == 2 and "k must be 1-3" in err
+    code, err = cli_refusal(["--m", "10:x"], capsys)
+    assert code == 2 and "error" in err and "Traceback" not in err
 
 
 def test_ray_gives_the_local_numbers(mnist):

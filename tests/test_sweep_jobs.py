@@ -17,6 +17,8 @@ from tests import apptest
 from train import run as train_run
 from ui.safe_text import md
 
+SWEEP_PAGE = "app_pages/sweep.py"
+
 # six one-width pieces; the test holds it after each row (tests/hold/sitecustomize.py) until it lets go
 SWEEP = SweepConfig(ks=(1,), ms=(8, 16, 24, 32, 40, 48), epochs=2, lr=0.5, subset=3000, device="cpu", max_units=8)
 
@@ -42,10 +44,6 @@ def wait_state(folder, states, timeout_s: float = 120):
                               timeout_s, folder, interval_s=0.2)
 
 
-def open_page(lang="en"):
-    return apptest.open_page("app_pages/sweep.py", lang)
-
-
 def test_start_live_rows_reload_and_stop(hold):
     folder = sweep_jobs.start(SWEEP)
     assert sweep_jobs.read(folder).state in ("queued", "starting", "running")
@@ -53,7 +51,7 @@ def test_start_live_rows_reload_and_stop(hold):
     assert first[0]["k"] == 1 and first[0]["m"] == 8 and 0 <= first[0]["test_acc"] <= 1
     assert sweep_jobs.read(folder).state == "running"  # held after its first cell
 
-    at = open_page()  # a fresh session, as after a reload: the running sweep is shown, live
+    at = apptest.open_page(SWEEP_PAGE)  # a fresh session, as after a reload: the running sweep is shown, live
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert f"{md(folder.name)}: training" in text  # names from folders are shown escaped
     assert "of 6 models done" in text and "left" in text
@@ -65,7 +63,7 @@ def test_start_live_rows_reload_and_stop(hold):
     kept = sweep_jobs.rows(folder)
     assert 1 <= len(kept) < 6 and (folder / "results.json").exists()
 
-    at = open_page("zh")  # and after it ended: the result loads, in Chinese too
+    at = apptest.open_page(SWEEP_PAGE, "zh")  # and after it ended: the result loads, in Chinese too
     assert any(f"{md(folder.name)}：已停止" in m.value for m in at.markdown)
     assert any("最好：k = 1" in s.value for s in at.success)
 
@@ -111,7 +109,7 @@ def test_a_sweep_and_a_training_run_share_the_cpu_queue(hold, tiny_cfg):
     after = train_run.submit(tiny_cfg(), name="after the sweep")
     assert jobs.snapshot().places[after] == 2 and jobs.tick() == []  # the CPU is busy: nothing else starts
 
-    at = open_page()  # the page says it waits, and where
+    at = apptest.open_page(SWEEP_PAGE)  # the page says it waits, and where
     assert any("Waiting for the CPU: number 1 in the queue. Now running there: “long”." in i.value
                for i in at.info), [i.value for i in at.info]
     assert not at.get("plotly_chart")  # no empty plots while it waits
@@ -135,5 +133,5 @@ def test_a_waiting_sweep_is_cancelled_and_never_starts(sweep_root, tiny_cfg):
     jobs.stop(long_run)
     jobs.wait(long_run, 60)
     assert jobs.tick() == [] and sweep_jobs.read(sweep).state == "stopped" and not sweep_jobs.rows(sweep)
-    at = open_page()
+    at = apptest.open_page(SWEEP_PAGE)
     assert not at.exception

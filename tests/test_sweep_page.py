@@ -14,13 +14,11 @@ from train import run as train_run
 from ui import sweep_figures
 from ui.sweep_text import SWEEP_TEXT
 
-
-def open_page(lang="en"):
-    return apptest.open_page("app_pages/sweep.py", lang)
+PAGE = "app_pages/sweep.py"
 
 
 def test_defaults_are_the_articles_and_bad_widths_get_a_sentence(sweep_root):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert at.multiselect(key="sweep_ks").value == list(ARTICLE.ks)
     assert (at.number_input(key="sweep_m_from").value, at.number_input(key="sweep_m_to").value) == (10, 297)
     assert at.number_input(key="sweep_epochs").value == 2 and at.number_input(key="sweep_lr").value == 0.01
@@ -40,7 +38,7 @@ def test_defaults_are_the_articles_and_bad_widths_get_a_sentence(sweep_root):
 
 
 def test_start_from_the_button(sweep_root):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.radio(key="sweep_m_mode").set_value("list").run()
     at.text_input(key="sweep_m_text").set_value("8, 12").run()
     at.number_input(key="sweep_epochs").set_value(1).run()
@@ -59,7 +57,7 @@ def test_a_finished_sweep_its_best_table_downloads_and_train_fully(sweep_root, m
     sweep_jobs.execute(folder, data=mnist)
     rows = sweep_jobs.rows(folder)
     best = max(rows, key=lambda r: r["val_acc"])
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert any(s.value.startswith(f"Best: k = {best['k']}, m = {best['m']}: {best['val_acc']:.2%} validation")
                for s in at.success)
     table = at.dataframe[0].value
@@ -78,7 +76,7 @@ def test_a_finished_sweep_its_best_table_downloads_and_train_fully(sweep_root, m
 
 
 def test_the_whole_study_waits_behind_a_confirmation_with_its_time(sweep_root):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.button(key="sweep_study").click().run()
     assert not at.exception and not sweep_jobs.list_sweeps()  # nothing started yet
     (box,) = [w for w in at.warning if "2,325 models" in w.value]
@@ -105,7 +103,7 @@ def test_a_students_forged_clicks_start_stop_and_delete_nothing(sweep_root, mnis
     cfg = SweepConfig(ks=(1,), ms=(8,), epochs=1, lr=1.0, l2=0.1, subset=500, backend="numpy")
     folder = sweep_jobs.create(cfg, name="done one")
     sweep_jobs.execute(folder, data=mnist)
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert any("Only the teacher" in i.value for i in at.info)
     for key in ("sweep_start", "sweep_study", "sweep_train_fully"):
         assert at.button(key=key).disabled, key

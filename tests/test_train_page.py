@@ -16,9 +16,7 @@ from tests import apptest
 from train import run as train_run
 from ui import curves
 
-
-def open_page(lang="en"):
-    return apptest.open_page("app_pages/train.py", lang, timeout_s=180)  # a model's first speed measurement
+PAGE = "app_pages/train.py"
 
 
 def submit_button(at):
@@ -35,7 +33,7 @@ def forged_click(at):
 
 
 def test_the_form_offers_every_preset_with_its_reported_figure(runs):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert at.title[0].value == "Train a model"
     assert at.selectbox(key="train_preset").options == [p.title for p in PRESETS.values()]
     assert at.selectbox(key="train_preset").value == "quick"  # the page opens on the recipe a class can watch
@@ -56,7 +54,7 @@ def test_the_form_offers_every_preset_with_its_reported_figure(runs):
     ("train_epochs", 10_000, "Epochs must be between 1 and 1,000"),
 ])
 def test_absurd_settings_are_refused_next_to_the_field(runs, key, value, message):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.number_input(key=key).set_value(value).run()
     assert not at.exception
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
@@ -64,7 +62,7 @@ def test_absurd_settings_are_refused_next_to_the_field(runs, key, value, message
 
 
 def test_unwise_settings_are_warned_and_impossible_combinations_explained(runs):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.number_input(key="train_lr").set_value(5.0).run()  # adamax at lr 5: allowed, but warned
     assert any("very high" in w.value for w in at.warning) and not submit_button(at).disabled
     at.selectbox(key="train_early").set_value("val").run()  # needs a validation split
@@ -99,7 +97,7 @@ def test_unwise_settings_are_warned_about_in_the_readers_language(runs, lang, lo
 
 
 def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs, monkeypatch):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.segmented_control(key="train_arch").set_value("cnn").run()
     at.number_input(key="train_cnn_blocks").set_value(3).run()
     at.selectbox(key="train_cnn_kernel").set_value(7).run()
@@ -110,7 +108,7 @@ def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs, monkeypatch)
     blocks = (ConvBlock(8, kernel=7, padding="valid"),) * 3
     monkeypatch.setitem(PRESETS, "too-deep", replace(base, name="too-deep", title="Too deep", train=replace(
         base.train, preset="too-deep", model=CNNConfig(blocks=blocks, dense=(), input="standard"))))
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.selectbox(key="train_preset").set_value("too-deep").run()
     assert not at.exception
     assert any("block 3 shrinks the 28×28 image to nothing" in e.value for e in at.error), [e.value for e in at.error]
@@ -118,7 +116,7 @@ def test_a_cnn_that_shrinks_the_image_to_nothing_is_explained(runs, monkeypatch)
 
 
 def test_a_valid_submit_creates_a_run_directory_and_shows_the_job(runs):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.segmented_control(key="train_arch").set_value("mlp").run()
     at.number_input(key="train_mlp_k").set_value(1).run()
     at.number_input(key="train_mlp_m").set_value(32).run()
@@ -141,7 +139,7 @@ def test_a_valid_submit_creates_a_run_directory_and_shows_the_job(runs):
 
 
 def test_the_page_speaks_chinese(runs):
-    at = open_page("zh")
+    at = apptest.open_page(PAGE, "zh")
     assert at.title[0].value == "训练一个模型"
     assert submit_button(at).label == "开始训练"
     assert at.selectbox(key="train_preset").options[0] == "快速 CNN：看它学习"
@@ -186,7 +184,7 @@ def test_every_preset_has_a_chinese_description():
 
 
 def test_every_configuration_shows_its_time_before_start(runs):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     for name in ("quick", "seed001-mlp", "lenet5"):
         at.selectbox(key="train_preset").set_value(name).run()
         assert not at.exception, [e.value for e in at.exception]
@@ -198,7 +196,7 @@ def test_every_configuration_shows_its_time_before_start(runs):
 
 
 def test_the_first_try_is_told_why_it_will_not_learn(runs):
-    at = open_page()
+    at = apptest.open_page(PAGE)
     at.selectbox(key="train_preset").set_value("seed004-mlp").run()
     at.number_input(key="train_epochs").set_value(1).run()
     at.number_input(key="train_subset").set_value(2000).run()
@@ -212,7 +210,7 @@ def test_the_first_try_is_told_why_it_will_not_learn(runs):
 
 def test_a_cnn_too_big_for_memory_cannot_be_started_and_says_why(runs):
     """Issue 17: 256 filters, 3 blocks, 7×7, dense 4096, batch 60,000 left Start enabled, then died in the job."""
-    at = open_page()
+    at = apptest.open_page(PAGE)
     measured = set(json.loads((runs / ".speed.json").read_text()))
     # all at once, as a teacher's last change would leave them (each step alone would be measured)
     for key, value in {"train_arch": "cnn", "train_cnn_blocks": 3, "train_cnn_filters": 256, "train_cnn_kernel": 7,
@@ -231,7 +229,7 @@ def test_a_cnn_too_big_for_memory_cannot_be_started_and_says_why(runs):
 def test_a_student_cannot_start_a_run_even_with_a_forged_click(runs, monkeypatch):
     monkeypatch.setenv("DIGITLAB_TEACHER_KEY", "k" * 24)  # a key is set and this session never showed it
     (runs / ".speed.json").unlink(missing_ok=True)
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert submit_button(at).disabled
     assert any(i.value.startswith("Only the teacher can start training") for i in at.info)
     assert any("once the teacher's screen has measured this model" in c.value for c in at.caption)
@@ -256,7 +254,7 @@ def test_a_run_name_full_of_markup_shows_as_text(runs):
     waiting = train_run.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)  # queued: shown to everyone
     failed = train_run.submit(PRESETS["seed001-mlp"].train, name=EVIL, start=False)
     rundir.write_status(failed, RunState.FAILED, error=EVIL)
-    at = open_page()
+    at = apptest.open_page(PAGE)
     assert not at.exception, [e.value for e in at.exception]
     texts = all_text(at)
     assert any(md(EVIL) in x for x in texts), texts  # the name, every character escaped
@@ -271,7 +269,7 @@ def test_a_run_name_full_of_markup_shows_as_text(runs):
 
 def test_a_right_to_left_override_in_a_run_name_leaves_the_history_table_in_order(runs):
     train_run.submit(PRESETS["seed001-mlp"].train, name="evil\u202e 65.71%", start=False)
-    at = open_page()
+    at = apptest.open_page(PAGE)
     cells = [str(v) for v in at.dataframe[0].value.to_numpy().ravel()]
     assert "evil 65.71%" in cells and not any("\u202e" in c for c in cells), cells
 
