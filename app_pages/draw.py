@@ -12,7 +12,8 @@ import streamlit as st
 
 from model.image_file import ImageError, load_image
 from model.preprocess import preprocess
-from ui import class_drawings, explain, figures, ink_canvas, models, number_mode, widgets
+from ui import class_drawings, figures, models, widgets
+from ui.draw import explain, ink_canvas, number_mode
 from ui.i18n import t
 
 CANVAS = 280            # the single-digit canvas, px (10× MNIST's 28)

@@ -10,8 +10,8 @@ import streamlit as st
 from classroom.drawings import CollectionError
 from model import metrics
 from model.kaggle import CSVError, submission_csv
-from ui import evaluate_view as view
-from ui import evaluation, heavy, models, widgets
+from ui import models, widgets
+from ui.evaluate import evaluation, heavy, view
 from ui.i18n import t
 from ui.safe_text import md
 

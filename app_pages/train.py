@@ -8,8 +8,10 @@ import streamlit as st
 
 from jobs import queue as jobs
 from train import run
-from ui import roles, run_history, run_view, train_form, widgets
+from ui import roles, widgets
 from ui.i18n import t
+from ui.train import form as train_form
+from ui.train import run_history, run_view
 
 widgets.style()
 st.title(t("train_title"))

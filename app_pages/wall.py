@@ -3,8 +3,9 @@ tally; for the teacher, how to join beside it and a way to hide a drawing."""
 
 import streamlit as st
 
-from ui import roles, wall, widgets
+from ui import roles, widgets
 from ui.i18n import t
+from ui.wall import view as wall
 
 widgets.style()
 st.markdown(wall.CSS, unsafe_allow_html=True)

@@ -190,7 +190,7 @@ def report(name: str, r: Result) -> None:
 
 def scenario(name: str, sessions: int, strokes: int, think: float, training: bool, a) -> Result:
     if a.baseline:  # the job at normal priority with torch's threads, as before jobs/background.py;
-        # the Evaluate page's parsing and scoring in the server's own process, as before ui/heavy.py
+        # the Evaluate page's parsing and scoring in the server's own process, as before ui/evaluate/heavy.py
         os.environ.update({"DIGITLAB_TRAIN_NICE": "0", "DIGITLAB_TRAIN_THREADS": "0", "DIGITLAB_HEAVY_WORKER": "0"})
     data = json.loads(STROKES.read_text())
     with tempfile.TemporaryDirectory(prefix="digitlab-load-") as tmp:

@@ -60,7 +60,7 @@ def canvas_value(component: str, stroke: dict) -> dict:
     if component == stroke["component"]:  # the PNG is kept once, outside the value: put it back
         drawing = {k: stroke["png"] if v == PNG else v for k, v in stroke["value"]["drawing"].items()}
         return {**stroke["value"], "drawing": drawing}
-    if component == "digitlab.ink_canvas":  # ui/ink_canvas.js
+    if component == "digitlab.ink_canvas":  # ui/draw/ink_canvas.js
         return {"drawing": {"png": stroke["png"], "strokes": 1}}
     if component == "streamlit-drawable-canvas.streamlit_drawable_canvas":
         return {"drawing": {"raw": {"version": "7.4.0", "objects": []}, "data": stroke["png"]}}

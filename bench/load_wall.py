@@ -3,7 +3,7 @@ class draws, and every few drawings a student saves one with "Wrong? It was a â€
 
 `Saver` is a bench/load_client.py student that also picks the label (the digit the replayed stroke
 shows), through the app, as a browser does: the save runs the page's own code. `Wall` is one more client
-on the wall page that reruns its fragment every ui.wall.REFRESH_S seconds, as the browser's `run_every`
+on the wall page that reruns its fragment every ui.wall.view.REFRESH_S seconds, as the browser's `run_every`
 does. The figure that matters is still the students' answer time.
 """
 
@@ -17,7 +17,7 @@ import time
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from bench.load_client import Run, Student, canvas_value
-from ui.wall_answers import REFRESH_S  # numpy only: this client stays light
+from ui.wall.answers import REFRESH_S  # numpy only: this client stays light
 
 LABEL_PILLS = re.compile(r"-coll_pick$")  # ui/class_drawings.py's "Wrong? It was a â€¦" pills, keyed coll_pick
 TILE = "<figure class='dl-tile'"

@@ -10,7 +10,7 @@ line has the right number of commas; any other block is read again row by row, s
 first bad line, column and reason. pandas is not used: the GPU box runs model/ with torch and numpy only.
 
 Every failure is a CSVError with `kind` (a stable key the app translates), `line`, `column` and `details`;
-it pickles whole, so the app can read in a worker process (ui/heavy.py). A file is refused as early as
+it pickles whole, so the app can read in a worker process (ui/evaluate/heavy.py). A file is refused as early as
 its first wrong thing: no header, a wrong header, more than MAX_BLANK blank lines, a bad row.
 """
 

@@ -72,7 +72,7 @@ DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
 
 class Caution(str):
     """A warning of validate_train: its English sentence, with a stable `kind` and the `details` that fill
-    it in, so the app can show it in the reader's language (ui/train_text.py has a `cfg_<kind>` for each)."""
+    it in, so the app can show it in the reader's language (ui/text/train.py has a `cfg_<kind>` for each)."""
 
     def __new__(cls, kind: str, message: str, **details):
         obj = super().__new__(cls, message)

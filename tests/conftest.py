@@ -12,7 +12,7 @@ from jobs import standby
 from model.paths import REPO
 from model.presets import get
 from train.data import load_mnist
-from ui import ink_canvas
+from ui.draw import ink_canvas
 
 # Every job starts cold in tests (and in the servers they start, which inherit this): a warm standby per
 # opened Train page would be a torch-loading process per test. tests/test_standby.py turns it on.

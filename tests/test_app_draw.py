@@ -1,7 +1,7 @@
 """AppTest of the Draw page: a drawing gets both models' answers; bad input gets words; names stay text.
 
 AppTest has no browser, so there is no canvas to draw on: the `canvas` fixture replaces the drawing
-surface (`ui.ink_canvas.drawing`) with a function that returns the image a test sets. The page itself
+surface (`ui.draw.ink_canvas.drawing`) with a function that returns the image a test sets. The page itself
 knows nothing about tests.
 """
 
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from model import store
 from model.nets import config_from_dict
 from model.store import PRETRAINED
-from ui import ink_canvas
+from ui.draw import ink_canvas
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
 MARKUP = "<img src=x onerror=alert(1)><b>bold</b> **star** [link](http://e.x) :red[red] $x^2$"

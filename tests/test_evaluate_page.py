@@ -15,7 +15,8 @@ from classroom import drawings as collection
 from model import kaggle, metrics
 from model.infer import probabilities
 from model.predict import load
-from ui import evaluation, heavy, models
+from ui import models
+from ui.evaluate import evaluation, heavy
 from ui.i18n import TEXT
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

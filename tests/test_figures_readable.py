@@ -9,8 +9,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from ui import curves, eval_figures
-from ui.eval_figures import EMPTY, contrast
+from ui.evaluate import figures as eval_figures
+from ui.evaluate.figures import EMPTY, contrast
+from ui.train import curves
 
 # a CNN's confusion on the 10,000 test images: big diagonal, mistakes from 1 to 12, most cells empty
 CM = np.diag([979, 1131, 1029, 1007, 980, 886, 948, 1023, 972, 998])

@@ -255,7 +255,7 @@ def test_start_on_a_full_queue_says_so(runs, monkeypatch):
 
 def test_deleting_a_run_another_session_started_names_it_not_a_path(runs):
     """Issue 17, 14: picked in this session's table while it waited, then started by another session."""
-    from ui import run_history
+    from ui.train import run_history
     folder = train_run.submit(tiny(), name="picked one", start=False)
     (picked,) = train_run.list_runs()
     assert picked.state == "queued" and not picked.busy  # the table lets this session delete it

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from ui import curves, run_view
+from ui.train import curves, run_view
 
 ONE_EPOCH = [{"kind": "start", "n_train": 1000, "epochs": 1},
              *({"kind": "step", "epoch": 1, "seen": 50 * i, "acc": 0.5 + 0.02 * i, "loss": 2.0 - 0.08 * i,

@@ -11,8 +11,8 @@ from sweep import job as sweep_jobs
 from sweep.config import ARTICLE, SweepConfig
 from tests import apptest
 from train import run as train_run
-from ui import sweep_figures
-from ui.sweep_text import SWEEP_TEXT
+from ui.sweep import figures as sweep_figures
+from ui.text.sweep import SWEEP_TEXT
 
 PAGE = "app_pages/sweep.py"
 

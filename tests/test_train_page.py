@@ -14,7 +14,7 @@ from model.paths import REPO
 from model.presets import PRESETS
 from tests import apptest
 from train import run as train_run
-from ui import curves
+from ui.train import curves
 
 PAGE = "app_pages/train.py"
 
@@ -175,7 +175,7 @@ def test_compared_runs_keep_their_family_colours():
 
 def test_every_preset_has_a_chinese_description():
     from model.presets import PRESETS
-    from ui.train_text import PRESET_ZH, REPORTED_ZH, TITLE_ZH
+    from ui.text.train import PRESET_ZH, REPORTED_ZH, TITLE_ZH
     for table in (PRESET_ZH, TITLE_ZH, REPORTED_ZH):
         assert set(table) == set(PRESETS) and all(table.values())
     # a source tutorial is 教程 (or 原文), never 种子: that word is the random seed

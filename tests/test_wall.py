@@ -1,4 +1,4 @@
-"""The class wall (ui/wall.py, ui/wall_answers.py): newest first, both models' answers, the tally, each drawing
+"""The class wall (ui/wall/view.py, ui/wall/answers.py): newest first, both models' answers, the tally, each drawing
 scored once, and only the teacher can hide a drawing."""
 
 import re
@@ -11,7 +11,7 @@ from model import store
 from model.infer import probabilities
 from model.paths import PRETRAINED
 from tests.apptest import open_page
-from ui.wall_answers import Answers, tally
+from ui.wall.answers import Answers, tally
 
 KEY = "wall-test-key"
 

@@ -1,6 +1,6 @@
 """The events of one training run: one TypedDict per kind, shared by the engine that emits them
 (train/engine.py), the run folder that appends them to metrics.jsonl (train/run.py, jobs/folder.py) and
-the live card and curves that draw them (ui/run_view.py, ui/curves.py). The table is in
+the live card and curves that draw them (ui/train/run_view.py, ui/train/curves.py). The table is in
 docs/ARCHITECTURE.md ("Events").
 """
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.draw_text import DRAW_TEXT
-from ui.evaluate_text import EVALUATE_TEXT
-from ui.explain_text import EXPLAIN_TEXT
-from ui.job_text import JOB_TEXT
-from ui.roles_text import ROLES_TEXT
-from ui.sweep_text import SWEEP_TEXT
-from ui.train_text import TRAIN_TEXT
-from ui.wall_text import WALL_TEXT
+from ui.text.draw import DRAW_TEXT
+from ui.text.evaluate import EVALUATE_TEXT
+from ui.text.explain import EXPLAIN_TEXT
+from ui.text.jobs import JOB_TEXT
+from ui.text.roles import ROLES_TEXT
+from ui.text.sweep import SWEEP_TEXT
+from ui.text.train import TRAIN_TEXT
+from ui.text.wall import WALL_TEXT
 
 LANGS = {"en": "English", "zh": "中文"}
 # selectboxes whose choices are translated: app.py re-sets them when the language changes, because the
@@ -103,9 +103,9 @@ def merge(tables: dict[str, dict[str, tuple[str, str]]]) -> dict[str, tuple[str,
     return merged
 
 
-TABLES = {"ui.i18n": COMMON, "ui.draw_text": DRAW_TEXT, "ui.train_text": TRAIN_TEXT,
-          "ui.evaluate_text": EVALUATE_TEXT, "ui.explain_text": EXPLAIN_TEXT, "ui.sweep_text": SWEEP_TEXT,
-          "ui.job_text": JOB_TEXT, "ui.roles_text": ROLES_TEXT, "ui.wall_text": WALL_TEXT}
+TABLES = {"ui.i18n": COMMON, "ui.text.draw": DRAW_TEXT, "ui.text.train": TRAIN_TEXT,
+          "ui.text.evaluate": EVALUATE_TEXT, "ui.text.explain": EXPLAIN_TEXT, "ui.text.sweep": SWEEP_TEXT,
+          "ui.text.jobs": JOB_TEXT, "ui.text.roles": ROLES_TEXT, "ui.text.wall": WALL_TEXT}
 TEXT = merge(TABLES)
 
 

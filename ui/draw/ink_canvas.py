@@ -1,4 +1,4 @@
-"""The drawing surface: our own small Streamlit component (ui/ink_canvas.js), a plain canvas.
+"""The drawing surface: our own small Streamlit component (ui/draw/ink_canvas.js), a plain canvas.
 
 Why not streamlit-drawable-canvas: its floating toolbar sat over the top of the surface and took the
 pointer-down of strokes begun there, and it waits 200 ms after each stroke before sending. This one

@@ -17,10 +17,11 @@ from jobs import queue as jobs
 from sweep import estimate
 from sweep import job as sweep_jobs
 from sweep.core import best_row
-from ui import roles, sweep_figures, widgets
+from ui import roles, widgets
 from ui.i18n import t
 from ui.job_events import duration, events_of
 from ui.safe_text import md
+from ui.sweep import figures as sweep_figures
 
 CHART = {"displayModeBar": False}
 

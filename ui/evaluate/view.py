@@ -1,5 +1,5 @@
 """The Evaluate page's sections, drawn with Streamlit: each takes scores and shows them. The page calls
-these in order; the numbers come from model/metrics.py and the data from ui/evaluation.py."""
+these in order; the numbers come from model/metrics.py and the data from ui/evaluate/evaluation.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from model import metrics
-from ui import eval_figures, evaluation, figures, models
+from ui import figures, models
+from ui.evaluate import evaluation
+from ui.evaluate import figures as eval_figures
 from ui.i18n import t
 from ui.safe_text import plain
 

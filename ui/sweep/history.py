@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from sweep import job as sweep_jobs
-from ui import roles, sweep_figures
+from ui import roles
 from ui.i18n import t
 from ui.job_events import forget
-from ui.sweep_view import CHART, state_word
+from ui.sweep import figures as sweep_figures
+from ui.sweep.view import CHART, state_word
 
 
 def grid_text(cfg) -> str:

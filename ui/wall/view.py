@@ -4,7 +4,7 @@ drawing: it leaves the collection.
 
 It redraws every REFRESH_S seconds while forty students draw, so each redraw must cost almost nothing:
 the collection is read again only when its file changed, each drawing is scored once per model
-(ui/wall_answers.py), and the tiles go to the browser as one element, not two per drawing.
+(ui/wall/answers.py), and the tiles go to the browser as one element, not two per drawing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from classroom import drawings as collection
 from classroom.drawings import Collection, CollectionError
 from ui import class_drawings, figures, models, roles
 from ui.i18n import t
-from ui.wall_answers import REFRESH_S, Answers, tally
+from ui.wall.answers import REFRESH_S, Answers, tally
 
 WALL_MAX = 48      # tiles shown: six rows of eight on a 1280-px projector; the tally counts every drawing
 STUDENT_REFRESH_S = 10.0  # seconds between redraws on a student's phone

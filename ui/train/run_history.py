@@ -9,11 +9,12 @@ import streamlit as st
 
 from jobs import queue as jobs
 from model.nets import config_from_dict, describe
-from ui import curves, roles
+from ui import roles
 from ui.i18n import t
 from ui.job_events import duration, events_of, forget
-from ui.run_view import CHART, kind_of, labels, result, state_text
 from ui.safe_text import md, plain
+from ui.train import curves
+from ui.train.run_view import CHART, kind_of, labels, result, state_text
 
 
 def _number(v) -> bool:

@@ -22,7 +22,7 @@ from train import estimate, memory, run
 from ui import roles
 from ui.i18n import lang, t
 from ui.safe_text import md
-from ui.train_text import PRESET_ZH, REPORTED_ZH, TITLE_ZH
+from ui.text.train import PRESET_ZH, REPORTED_ZH, TITLE_ZH
 
 ARCHS = ("preset", "mlp", "cnn")
 SPLITS = {0: "train_split_60", 10_000: "train_split_50"}  # val_size → label key

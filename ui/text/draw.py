@@ -11,7 +11,7 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     "not_digit": ("This does not look like a digit", "这看起来不像数字"),
     "not_digit_guess": ("If it had to pick a digit: {d} ({p:.0%})", "如果非要选一个数字：{d}（把握 {p:.0%}）"),
     "neither_digit": ("Not a digit", "不是数字"),  # the verdict: short, its column is narrow
-    # number mode (ui/number_mode.py): touching digits, and one digit at a time
+    # number mode (ui/draw/number_mode.py): touching digits, and one digit at a time
     "number_touching": ("These digits touch: I split them where the models were surest. Check the boxes.",
                         "这些数字连在一起：已在模型最有把握的位置分开，请检查方框。"),
     "number_touching_unsure": ("These digits touch and I am not sure where one ends: check the boxes, "

@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from model import segment
-from ui import class_drawings, explain, figures, models, widgets
+from ui import class_drawings, figures, models, widgets
+from ui.draw import explain
 from ui.i18n import t
 from ui.safe_text import md
 

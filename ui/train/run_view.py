@@ -16,10 +16,11 @@ from jobs import queue as jobs
 from jobs.folder import RunState
 from model import presets
 from train import run as runs_api
-from ui import curves, models, roles, widgets
+from ui import models, roles, widgets
 from ui.i18n import t
 from ui.job_events import duration, events_of
 from ui.safe_text import md
+from ui.train import curves
 
 CHART = {"displayModeBar": False}
 WAITING_CARDS = 5  # waiting jobs shown as cards, next first; the others are counted (and listed in the table)

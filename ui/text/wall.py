@@ -1,4 +1,4 @@
-"""The class wall's strings (ui/wall.py, app_pages/wall.py), in English and Chinese, merged into ui.i18n.TEXT."""
+"""The class wall's strings (ui/wall/view.py, app_pages/wall.py), in English and Chinese, merged into ui.i18n.TEXT."""
 
 WALL_TEXT: dict[str, tuple[str, str]] = {
     "page_wall": ("Class wall", "全班作品墙"),

@@ -2,7 +2,7 @@
 
 Answers are cached per (checkpoint path, weights mtime, data set identity): a retrained run at the same
 path is scored again, and switching pages or models back and forth costs nothing. Reading a CSV and
-scoring run in the low-priority worker process (ui/heavy.py), so they cannot starve the students' answers.
+scoring run in the low-priority worker process (ui/evaluate/heavy.py), so they cannot starve the students' answers.
 The answers are also kept on disk (Streamlit's `persist="disk"`, which never removes a file: two per
 uploaded CSV, one per model); `bound_disk_cache` keeps that folder under DISK_CACHE_BYTES, oldest out."""
 
@@ -19,7 +19,8 @@ import streamlit as st
 from classroom import drawings as collection
 from model import presets, store
 from model.kaggle import CSVError
-from ui import heavy, models
+from ui import models
+from ui.evaluate import heavy
 from ui.i18n import t
 
 DATASETS = ("test", "val", "kaggle", "drawings")

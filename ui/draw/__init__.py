@@ -1,0 +1,1 @@
+"""The Draw page's sections: the canvas, number mode and Explain."""
