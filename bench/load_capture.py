@@ -18,7 +18,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench.load_client import CANVAS_KEY, PNG
 from tests.browser import browser_page, streamlit_server, stroke
 
-SURFACE = "canvas.upper-canvas, canvas.dl-ink"  # streamlit-drawable-canvas's, ui/ink_canvas's
+SURFACE = "canvas.upper-canvas, canvas.dl-ink"  # streamlit-drawable-canvas's, ui/draw/ink_canvas's
 DIGITS = {  # one stroke each, in [0, 1] canvas coordinates
     7: [(0.25, 0.2), (0.7, 0.2), (0.42, 0.85)],
     1: [(0.62, 0.15), (0.6, 0.85)],
@@ -39,7 +39,7 @@ def canvas_values(frames: list[bytes]) -> list[tuple[dict, str]]:
             if w.WhichOneof("value") == "json_value" and CANVAS_KEY.search(w.id):
                 value = json.loads(w.json_value)
                 drawing = value.get("drawing") or {}
-                png = drawing.get("data") or drawing.get("png")  # streamlit-drawable-canvas, ui/ink_canvas
+                png = drawing.get("data") or drawing.get("png")  # streamlit-drawable-canvas, ui/draw/ink_canvas
                 if png:
                     out.append((value, png))
     return out

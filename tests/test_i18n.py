@@ -10,8 +10,8 @@ from model.paths import REPO
 from ui import i18n
 from ui.i18n import TEXT, merge
 
-TABLE_FILES = [REPO / "ui" / "i18n.py", *sorted(p for p in (REPO / "ui").glob("*_text.py") if p.name != "safe_text.py")]
-CODE_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorted((REPO / "ui").glob("*.py"))]
+TABLE_FILES = [REPO / "ui" / "i18n.py", *sorted(p for p in (REPO / "ui" / "text").glob("*.py") if p.stem != "__init__")]
+CODE_FILES = [REPO / "app.py", *sorted((REPO / "app_pages").glob("*.py")), *sorted((REPO / "ui").rglob("*.py"))]
 
 
 def fields(text: str) -> set[str]:
@@ -26,12 +26,11 @@ def test_merge_refuses_a_key_defined_in_two_tables():
 
 
 def test_every_text_module_is_loaded():
-    """A `ui/*_text.py` that i18n does not load would leave its keys missing at run time."""
-    loaded = {name.removeprefix("ui.") for name in i18n.TABLES}
-    assert {p.stem for p in TABLE_FILES[1:]} <= loaded
+    """A table in `ui/text/` that i18n does not load would leave its keys missing at run time."""
+    assert len(TABLE_FILES) > 8 and {f"ui.text.{p.stem}" for p in TABLE_FILES[1:]} <= set(i18n.TABLES)
 
 
-@pytest.mark.parametrize("path", TABLE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", TABLE_FILES, ids=lambda p: str(p.relative_to(REPO / "ui")))
 def test_no_key_is_written_twice_in_one_table(path):
     """A dict literal keeps the last of two equal keys without a word: read the source to find them."""
     for node in ast.walk(ast.parse(path.read_text())):
@@ -62,6 +61,6 @@ def test_every_key_the_code_asks_for_exists():
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                asked.setdefault(node.args[0].value, path.name)
+                asked.setdefault(node.args[0].value, str(path.relative_to(REPO)))
     missing = {key: where for key, where in asked.items() if key not in TEXT}
     assert len(asked) > 100 and not missing, missing

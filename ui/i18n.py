@@ -1,6 +1,6 @@
 """Every string the app shows, in English and Chinese. Pages call `t("key", **values)`, never literals.
 
-The strings live in tables of key → (English, 中文): the common ones here, each page's in `ui/<page>_text.py`.
+The strings live in tables of key → (English, 中文): the common ones here, each page's in `ui/text/<page>.py`.
 `merge` is the one loader: it refuses a key that two tables define (a silent overwrite would show one page
 another page's words). `tests/test_i18n.py` checks the rest: no key twice within a table, both languages for
 every key with the same placeholders, and every key the code asks for exists.
