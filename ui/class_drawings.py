@@ -114,9 +114,10 @@ def wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str = "") 
     drawing (28×28 and canvas: for one digit of a number, its crop of the drawing) with its true label and
     the page's nickname (`nickname_box`). `suffix` ends every key (`coll_pick<suffix>`,
     `coll-count<suffix>`), for a row that is not single mode's."""
-    st.fragment(_wrong_row)(image28, canvas, suffix)
+    _wrong_row(image28, canvas, suffix)
 
 
+@st.fragment
 def _wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str) -> None:
     """A fragment inside the answer's: a pick reruns these few elements only, not the answer above them
     (a save cost a whole stroke's rerun before)."""
