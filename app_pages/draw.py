@@ -30,7 +30,7 @@ def canvas(key: str, width: int, height: int) -> np.ndarray | None:
 
 @st.fragment
 def single(chosen: dict) -> None:
-    with st.container(key="draw_row"):  # a phone puts both answers right under the canvas (ui/stylesheet.py)
+    with models.one_answer_at_a_time(), st.container(key="draw_row"):  # a phone: answers under the canvas
         left, mid, *right = st.columns(COLUMNS, gap="small")
         with left:
             image = canvas("draw_canvas", CANVAS, CANVAS)

@@ -215,3 +215,20 @@ def test_each_picker_lists_its_own_kind_first_by_name_accuracy_and_date(canvas, 
         assert options.index(mine[0]) < options.index(other[0]), options  # its own kind's run before the other's
         assert re.fullmatch(rf"my {slot} · 90\.00% · \d{{4}}-\d\d-\d\d \d\d:\d\d", mine[0]), mine
         assert not any("20260101" in o for o in options), options  # no run ids
+
+
+def test_a_stroke_is_answered_only_when_no_other_session_is_answering(app, canvas, mnist):
+    """Sessions answer one after another (ui.models.one_answer_at_a_time): while the lock is held, as by
+    another student's answer, this stroke waits; once let go, it is answered."""
+    import threading
+
+    from ui import models
+    canvas["draw_canvas"] = canvas_of(mnist.x_test[0])
+    done = threading.Event()
+    with models.one_answer_at_a_time():
+        runner = threading.Thread(target=lambda: (app.run(timeout=60), done.set()), daemon=True)
+        runner.start()
+        assert not done.wait(3), "answered while another session held the lock"
+    runner.join(60)
+    assert done.is_set() and not app.exception
+    assert [m.value for m in app.markdown if "data-digit='7'" in m.value]

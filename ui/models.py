@@ -81,6 +81,18 @@ def label(entry: store.ModelEntry) -> str:
 
 SMALL_BATCH = 16  # a drawing, or the digits of a number
 
+_answering = threading.Lock()
+
+
+@contextlib.contextmanager
+def one_answer_at_a_time():
+    """Sessions answer their strokes one after another, not all at once. The server holds one GIL: forty
+    threads computing forty answers together take turns every few milliseconds, and each turn costs (the
+    server's CPU a stroke grew by half with forty students drawing, bench/load.py). Waiting on this lock
+    costs nothing; the answers come out in the order the strokes came in."""
+    with _answering:
+        yield
+
 
 _threads = {"inside": 0, "before": None}  # torch's thread count is the process's: sessions share it
 _threads_lock = threading.Lock()
