@@ -30,14 +30,14 @@ def canvas(key: str, width: int, height: int) -> np.ndarray | None:
 
 @st.fragment
 def single(chosen: dict) -> None:
-    with models.one_answer_at_a_time(), st.container(key="draw_row"):  # a phone: answers under the canvas
+    with models.one_answer_at_a_time() as turn, st.container(key="draw_row"):  # a phone: answers under the canvas
         left, mid, *right = st.columns(COLUMNS, gap="small")
         with left:
             image = canvas("draw_canvas", CANVAS, CANVAS)
-        answer(image, chosen, mid, right)
+        answer(image, chosen, mid, right, turn=turn)
 
 
-def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) -> None:
+def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True, turn=None) -> None:
     """Preprocess `image` (RGBA canvas or photo), then fill the 'model sees' column and one column per slot.
 
     Sections that explain or correct an answer belong at the end of this function: they have the
@@ -64,6 +64,8 @@ def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True) ->
     for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
         with col:
             widgets.prediction_panel(slot, entry, probs[slot], ink, not_digit)
+    if turn is not None:
+        turn.done()  # the answers are out: the next session's turn; what follows is not what one waits for
     with mid:
         widgets.sees_panel(pre)
         widgets.verdict(chosen, probs, not_digit)

@@ -84,14 +84,33 @@ SMALL_BATCH = 16  # a drawing, or the digits of a number
 _answering = threading.Lock()
 
 
-@contextlib.contextmanager
-def one_answer_at_a_time():
-    """Sessions answer their strokes one after another, not all at once. The server holds one GIL: forty
-    threads computing forty answers together take turns every few milliseconds, and each turn costs (the
-    server's CPU a stroke grew by half with forty students drawing, bench/load.py). Waiting on this lock
-    costs nothing; the answers come out in the order the strokes came in."""
-    with _answering:
-        yield
+class Turn:
+    """One session's turn to answer a stroke: `done()` lets the next session in, as soon as the answers
+    (what a student waits for) are out; the rest of the page follows outside the turn."""
+
+    def __init__(self):
+        self._held = False
+
+    def __enter__(self) -> Turn:
+        _answering.acquire()
+        self._held = True
+        return self
+
+    def done(self) -> None:
+        if self._held:
+            self._held = False
+            _answering.release()
+
+    def __exit__(self, *exc) -> None:
+        self.done()
+
+
+def one_answer_at_a_time() -> Turn:
+    """Sessions compute their answers one after another, not all at once. The server holds one GIL: forty
+    threads answering together take turns every few milliseconds, and the turns cost (with forty students
+    drawing, the server's CPU a stroke was a sixth higher, and the answers waited longer, bench/load.py).
+    Waiting for a turn costs nothing; answers come out in the order the strokes came in."""
+    return Turn()
 
 
 _threads = {"inside": 0, "before": None}  # torch's thread count is the process's: sessions share it
