@@ -22,11 +22,8 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import psutil
@@ -35,41 +32,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import cpu_s  # noqa: E402
 from bench.load_client import Student  # noqa: E402
-from tests.browser import free_port  # noqa: E402
+from tests.browser import streamlit_process  # noqa: E402
 
 HERE = Path(__file__).resolve().parent.parent
 STROKES = json.loads((HERE / "bench" / "load_strokes.json").read_text())["strokes"]
 
 
 @contextlib.contextmanager
-def server(tree: Path, timeout_s: float = 90):
+def server(tree: Path):
     """`streamlit run app.py` from `tree`, with empty runs and drawings folders; yields (url, psutil.Process)."""
-    port = free_port()
     with tempfile.TemporaryDirectory(prefix="digitlab-cost-") as tmp:
-        env = {**os.environ, "PYTHONPATH": str(tree), "DIGITLAB_RUNS": f"{tmp}/runs",
-               "DIGITLAB_DRAWINGS": f"{tmp}/drawings", "DIGITLAB_STANDBY": "0"}
-        with open(f"{tmp}/log", "w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                     "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                    cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                try:
-                    if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError(f"the app in {tree} did not start: see {tmp}/log") from None
-                    time.sleep(0.3)
+        env = {"PYTHONPATH": str(tree), "DIGITLAB_RUNS": f"{tmp}/runs", "DIGITLAB_DRAWINGS": f"{tmp}/drawings",
+               "DIGITLAB_STANDBY": "0"}
+        with streamlit_process(env=env, log_path=Path(tmp) / "log", timeout_s=90, tree=tree) as (url, proc):
             yield url, psutil.Process(proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 class Counting(Student):

@@ -44,9 +44,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_process(args=(), env: dict | None = None, log_path: Path | None = None, timeout_s: float = 60,
-                      loopback: bool = True):
+                      loopback: bool = True, tree: Path = REPO):
     """Start `streamlit run app.py [args]` on a free port; yield (url, Popen) once it is healthy; stop it by its
-    own pid. `loopback=False` leaves the address to .streamlit/config.toml (to test what it says)."""
+    own pid. `loopback=False` leaves the address to .streamlit/config.toml (to test what it says). `tree`: the
+    checkout whose app.py runs (bench/stroke_cost.py compares two)."""
     port = free_port()
     if log_path is None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -56,7 +57,7 @@ def streamlit_process(args=(), env: dict | None = None, log_path: Path | None = 
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *where,
          "--server.headless", "true", *args],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
+        cwd=tree, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout_s
