@@ -23,15 +23,16 @@ def test_every_uploader_sets_its_own_limit_under_the_servers():
     """The server's cap is Kaggle's size; photos keep 20 MB, the class's drawings their collection's 64 MB."""
     import ast
     limits = {}
-    for path in [*(REPO / "app_pages").glob("*.py"), *(REPO / "ui").glob("*.py")]:
+    for path in [*(REPO / "app_pages").glob("*.py"), *(REPO / "ui").rglob("*.py")]:  # every page's package too
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "file_uploader":
                 kw = {k.arg: k.value for k in node.keywords}
-                limits[(path.name, ast.literal_eval(kw["key"]))] = (ast.unparse(kw["max_upload_size"])
-                                                                    if "max_upload_size" in kw else None)
-    assert limits == {("draw.py", "draw_upload"): "20", ("evaluate.py", "eval_kaggle_test"): "view.CSV_MB",
-                      ("evaluate_view.py", "eval_kaggle_train"): "CSV_MB",
-                      ("class_drawings.py", "coll_import"): "collection.MAX_FILE_BYTES // 2 ** 20"}
+                where = (path.relative_to(REPO).as_posix(), ast.literal_eval(kw["key"]))
+                limits[where] = ast.unparse(kw["max_upload_size"]) if "max_upload_size" in kw else None
+    assert limits == {("app_pages/draw.py", "draw_upload"): "20",
+                      ("app_pages/evaluate.py", "eval_kaggle_test"): "view.CSV_MB",
+                      ("ui/evaluate/view.py", "eval_kaggle_train"): "CSV_MB",
+                      ("ui/class_drawings.py", "coll_import"): "collection.MAX_FILE_BYTES // 2 ** 20"}
 
 
 def run_sh(tmp_path, *args) -> list[str]:
