@@ -108,19 +108,16 @@ def _picked(key: str, image28: np.ndarray, canvas) -> None:
         _save(image28, canvas, digit)
 
 
+@st.fragment
 def wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str = "") -> None:
     """"Wrong? It was a …": the ten digits as one widget (pills, in a grid of five a row: a 390 px phone
     holds them), where ten buttons and a text box were sixteen messages at every stroke. One pick saves the
     drawing (28×28 and canvas: for one digit of a number, its crop of the drawing) with its true label and
     the page's nickname (`nickname_box`). `suffix` ends every key (`coll_pick<suffix>`,
-    `coll-count<suffix>`), for a row that is not single mode's."""
-    _wrong_row(image28, canvas, suffix)
+    `coll-count<suffix>`), for a row that is not single mode's.
 
-
-@st.fragment
-def _wrong_row(image28: np.ndarray, canvas: np.ndarray | None, suffix: str) -> None:
-    """A fragment inside the answer's: a pick reruns these few elements only, not the answer above them
-    (a save cost a whole stroke's rerun before)."""
+    A fragment inside the answer's, decorated once at import: a pick reruns these few elements only, not
+    the answer above them (a save cost a whole stroke's rerun before)."""
     key = f"coll_pick{suffix}"
     with st.container(key=f"coll-row{suffix}"):
         st.pills(t("coll_wrong"), list(range(10)), key=key, help=t("coll_wrong_help"), on_change=_picked,

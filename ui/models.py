@@ -24,9 +24,14 @@ _loaded_lock = threading.Lock()
 MAX_LOADED = 16
 
 
+def _version(entry: store.ModelEntry) -> tuple[str, float]:
+    """(path, mtime of its weights): what a loaded model is cached by. OSError if the weights are gone."""
+    return str(entry.path), (entry.path / "model.safetensors").stat().st_mtime
+
+
 def load(entry: store.ModelEntry):
     """Cached by (path, mtime): a retrained run at the same path is picked up, nothing reloads on a rerun."""
-    return _load(str(entry.path), (entry.path / "model.safetensors").stat().st_mtime)
+    return _load(*_version(entry))
 
 
 def versions(chosen: dict) -> tuple:
@@ -34,7 +39,7 @@ def versions(chosen: dict) -> tuple:
     out = []
     for slot, entry in chosen.items():
         try:
-            out.append((slot, str(entry.path), (entry.path / "model.safetensors").stat().st_mtime))
+            out.append((slot, *_version(entry)))
         except OSError:  # deleted meanwhile: never equal to an earlier version
             out.append((slot, str(entry.path), None))
     return tuple(out)
