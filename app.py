@@ -5,6 +5,7 @@ import streamlit as st
 import torch
 
 from jobs import background
+from train import run
 from ui import roles, stylesheet
 from ui.i18n import LANGS, TRANSLATED_DROPDOWNS, t
 
@@ -34,6 +35,8 @@ with st.sidebar:
     st.caption(f"{t('device')}: {device_label()}")
     roles.sidebar()  # first, before any page: a `?teacher=` link is read and leaves the address bar
     stylesheet.projector_switch()
+if roles.is_teacher():
+    run.warm_standby()  # from the teacher's first page on: by their first Start, a warm process waits
 
 pages = [st.Page("app_pages/draw.py", title=t("page_draw"), icon=":material/draw:", default=True),
          st.Page("app_pages/wall.py", title=t("page_wall"), icon=":material/wallpaper:"),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from jobs import queue as jobs
 from train import run
-from ui import roles, widgets
+from ui import widgets
 from ui.i18n import t
 from ui.train import form as train_form
 from ui.train import run_history, run_view
@@ -17,8 +17,6 @@ widgets.style()
 st.title(t("train_title"))
 st.caption(t("train_intro"))
 st.session_state["train_full_run"] = True  # the live view redraws the whole page only when it runs on its own
-if roles.is_teacher():
-    run.warm_standby()  # a warm process for the next Start: its first curve point in about a second
 snap = st.session_state["train_snapshot"] = jobs.refresh()  # one reading of the queue for every card and the table
 form, view = st.columns([1.05, 2], gap="large")
 with form:

@@ -75,3 +75,23 @@ def test_switched_off_nothing_is_started(runs, monkeypatch):
     monkeypatch.setenv(standby.SWITCH, "0")
     assert not run.warm_standby(runs) and not (runs / standby.DIR).exists()
     assert os.environ[standby.SWITCH] == "0"
+
+
+def test_the_teachers_first_page_readies_a_standby_and_a_students_does_not(runs, monkeypatch):
+    """app.py, not only the Train page: the teacher usually starts on the Draw page and presses Start later."""
+    from streamlit.testing.v1 import AppTest
+
+    from model.paths import REPO
+    monkeypatch.setenv(standby.SWITCH, "1")
+    monkeypatch.setenv("DIGITLAB_TEACHER_KEY", "key-for-the-standby-test")
+    student = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    student.run()
+    assert not student.exception and not (runs / standby.DIR).exists()
+    teacher = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    teacher.query_params["teacher"] = "key-for-the-standby-test"
+    teacher.run()  # the Draw page, the default
+    assert not teacher.exception and (runs / standby.DIR / "starting").exists()
+    process.wait_until(lambda: standby.ready_count(runs), bool, 120, runs / standby.DIR, interval_s=0.2)
+    for offer in [json.loads(p.read_text()) for p in (runs / standby.DIR).glob("*.ready")]:
+        if (proc := process.find(offer)) is not None:
+            proc.kill()

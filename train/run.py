@@ -88,7 +88,7 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
 
 def warm_standby(root: Path | None = None) -> bool:
     """Have a warm training process ready for the next run (train/standby.py); True if one was started.
-    The Train page calls it for the teacher: the first curve point then comes in about a second."""
+    app.py calls it for the teacher on every page: the first curve point then comes in about a second."""
     return standby.ensure(Path(root) if root else runs_dir(), "train.standby")
 
 
