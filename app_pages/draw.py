@@ -11,7 +11,6 @@ import numpy as np
 import streamlit as st
 
 from model.image_file import ImageError, load_image
-from model.preprocess import preprocess
 from ui import class_drawings, figures, models, widgets
 from ui.draw import explain, ink_canvas, number_mode
 from ui.i18n import t
@@ -37,29 +36,30 @@ def single(chosen: dict) -> None:
         answer(image, chosen, mid, right, turn=turn)
 
 
-def answer(image, chosen: dict, mid, right, pre=None, offer_box: bool = True, turn=None) -> None:
-    """Preprocess `image` (RGBA canvas or photo), then fill the 'model sees' column and one column per slot.
+def answer(image, chosen: dict, mid, right, got=None, offer_box: bool = True, turn=None) -> None:
+    """Answer `image` (RGBA canvas or photo; `got`: its answer, when the caller has it already), then fill
+    the 'model sees' column and one column per slot.
 
     Sections that explain or correct an answer belong at the end of this function: they have the
     drawing (`image`), what the models saw (`pre.image`, 28×28 in [0, 1]) and the `chosen` models.
     """
     memo = st.session_state.get("draw_memo")
     versions = models.versions(chosen)
-    if pre is None and memo is not None and memo[0] is image and memo[1] == versions:
-        pre, probs, not_digit = memo[2:]  # a save or a toggle re-runs the fragment: the drawing is the same
-    else:
-        if pre is None and image is not None:
-            pre = preprocess(image)
-        if pre is None or pre.empty:
-            with mid:
-                st.info(t("specks") if pre is not None and pre.reason == "specks only" else t("empty"))
-            return
+    if got is None and memo is not None and memo[0] is image and memo[1] == versions:
+        got = memo[2]  # a save or a toggle re-runs the fragment: the drawing is the same
+    elif got is None and image is not None:
+        got = models.answer(image, chosen)  # preprocessing, the models and the judge, in the worker when warm
+    pre = got.pre if got is not None else None
+    if pre is None or pre.empty:
         with mid:
-            probs = widgets.predict_all(chosen, pre.image)  # a model's load error shows in this column
-        flags = models.not_digit(pre.image)  # the shared judge: one tiny CNN, well under a millisecond
-        not_digit = None if flags is None else bool(flags[0])
-        if all(p is not None for p in probs.values()):  # an error is shown again on the next rerun
-            st.session_state["draw_memo"] = (image, versions, pre, probs, not_digit)
+            st.info(t("specks") if pre is not None and pre.reason == "specks only" else t("empty"))
+        return
+    with mid:
+        for slot, err in got.errors.items():  # a model that cannot load: its message, the others answer
+            widgets.model_error(chosen[slot], err)
+    if not got.errors:  # an error is shown again on the next rerun
+        st.session_state["draw_memo"] = (image, versions, got)
+    probs, not_digit = {slot: got.probs.get(slot) for slot in chosen}, got.not_digit
     ink = int(np.count_nonzero(image[..., 3])) if image.ndim == 3 and image.shape[2] == 4 else None
     for (slot, entry), col in zip(chosen.items(), right):  # the answers first: they are what one waits for
         with col:
@@ -92,11 +92,11 @@ def upload(chosen: dict) -> None:
         return
     with st.container(key="draw_row"):
         left, mid, *right = st.columns(COLUMNS, gap="small")
+        got = models.answer(image, chosen)
         with left:
             st.caption(t("your_image"))
-            pre = preprocess(image)
-            st.image(figures.with_box(image, pre.box), width="stretch")
-        answer(image, chosen, mid, right, pre, offer_box=False)  # the photo on the left shows the box already
+            st.image(figures.with_box(image, got.pre.box), width="stretch")
+        answer(image, chosen, mid, right, got, offer_box=False)  # the photo on the left shows the box already
 
 
 widgets.style()
@@ -105,6 +105,7 @@ chosen = widgets.model_pickers("draw")
 if not chosen:
     st.error(t("no_models", err="model/pretrained/ is empty"))
     st.stop()
+models.start_worker(chosen)  # warm by the first stroke: the answers are then computed beside the server
 modes = {"single": t("tab_single"), "number": t("tab_number"), "upload": t("tab_upload")}
 mode = st.segmented_control(" ", list(modes), format_func=modes.get, default="single", key="draw_mode",
                             label_visibility="collapsed") or "single"

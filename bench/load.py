@@ -49,7 +49,8 @@ def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
     off), to compare. Training jobs then run at normal priority with torch's threads (see scenario)."""
     from tests.browser import streamlit_process
     undo = ["--runner.postScriptGC", "true"] if baseline else []
-    env = {"DIGITLAB_RUNS": str(runs), "DIGITLAB_DRAWINGS": str(runs / "drawings")}  # never the class's own
+    env = {"DIGITLAB_RUNS": str(runs), "DIGITLAB_DRAWINGS": str(runs / "drawings"),  # never the class's own
+           "DIGITLAB_STANDBY": "0"}  # every session is the teacher here: no warm training process besides
     with streamlit_process(undo, env, runs / "streamlit.log", timeout_s) as (url, proc):
         yield url, psutil.Process(proc.pid)
 
@@ -57,6 +58,19 @@ def app_server(runs: Path, baseline: bool = False, timeout_s: float = 90):
 def cpu_s(p: psutil.Process) -> float:
     t = p.cpu_times()
     return t.user + t.system
+
+
+def worker_cpu_s(p: psutil.Process) -> float:
+    """CPU seconds of the server's answer worker (ui/models.py: a spawned child), 0 before it starts.
+    The server's own CPU is what its one GIL allows; this is spent beside it, on another core."""
+    total = 0.0
+    for child in p.children():
+        try:
+            if any("spawn_main" in part for part in child.cmdline()):
+                total += cpu_s(child)
+        except psutil.Error:  # it ended meanwhile
+            pass
+    return total
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -83,6 +97,7 @@ class Result:
     training: dict | None = None
     kaggle: dict | None = None
     rss_mb: float = 0.0
+    worker_cpu: float = 0.0  # the answer worker's, while the students drew
     client_cpu: tuple[float, float] = (0.0, 0.0)  # this script's own CPU seconds: page loads, strokes
     wall: dict | None = None  # --wall: bench/load_wall.py's figures
 
@@ -120,15 +135,16 @@ async def drive(url: str, server: psutil.Process, sessions: int, strokes: int, t
             await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
         return runs
 
-    cpu0, me0 = cpu_s(server), time.process_time()
+    cpu0, worker0, me0 = cpu_s(server), worker_cpu_s(server), time.process_time()
     per_student = await asyncio.gather(*(draw(i, s) for i, s in enumerate(students)))
-    stroke_cpu = cpu_s(server) - cpu0
+    stroke_cpu, worker_cpu = cpu_s(server) - cpu0, worker_cpu_s(server) - worker0
     client_cpu = (client_cpu, time.process_time() - me0)
     await asyncio.gather(*(s.close() for s in students))
     if missing := sum(s.missing_assets for s in students):
         print(f"warning: {missing} captured static files are gone (another version?): run --capture again")
     runs = [r for rs in per_student for r in rs]
-    return Result(sessions, runs, loads, load_wall, load_cpu, stroke_cpu, errors, client_cpu=client_cpu)
+    return Result(sessions, runs, loads, load_wall, load_cpu, stroke_cpu, errors, client_cpu=client_cpu,
+                  worker_cpu=worker_cpu)
 
 
 def start_training(runs: Path, subset: int, epochs: int) -> Path:
@@ -175,6 +191,7 @@ def report(name: str, r: Result) -> None:
     print(f"answers that differ from the digit drawn (CNN): {wrong}/{len(answered)}")
     print(f"server CPU per stroke: {r.stroke_cpu / max(n, 1):.3f} s   answered {len(answered)}/{n}   "
           f"errors {len(r.errors)}   server memory {r.rss_mb:.0f} MB")
+    print(f"answer worker CPU per stroke, beside it: {r.worker_cpu / max(n, 1):.3f} s")
     for e in sorted(set(r.errors))[:10]:
         print(f"  error: {e}")
     print(f"(this client's own CPU on the same machine: {r.client_cpu[0]:.1f} s loading pages, "

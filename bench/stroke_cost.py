@@ -6,7 +6,8 @@ its one GIL, so the server's CPU time per stroke is what decides how many studen
 checkout (`--baseline PATH`, e.g. a `git worktree` of an older commit), and drives each with the same light
 websocket students (bench/load_client.py, the captured strokes of bench/load_strokes.json), the two servers
 taking turns, `--rounds` times each. Per tree it prints the server's CPU seconds per stroke (psutil, all
-threads), and the messages and bytes one stroke's rerun sends, by kind; then the ratio of the two.
+threads) and, beside it, its answer worker's (a process of its own, ui/models.py: it does not hold the
+server's GIL), and the messages and bytes one stroke's rerun sends, by kind; then the ratio of the two.
 
     python -m bench.stroke_cost --baseline /tmp/base --rounds 3 --strokes 80
 
@@ -24,13 +25,14 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import cpu_s  # noqa: E402
+from bench.load import cpu_s, worker_cpu_s  # noqa: E402
 from bench.load_client import Student  # noqa: E402
 from tests.browser import streamlit_process  # noqa: E402
 
@@ -69,14 +71,15 @@ class Counting(Student):
         super()._read(fm, run)
 
 
-async def one_round(url: str, proc: psutil.Process, sessions: int, strokes: int) -> tuple[float, Counting, int]:
+async def one_round(url: str, proc: psutil.Process, sessions: int, strokes: int
+                    ) -> tuple[float, float, Counting, int]:
     students = [Counting(url) for _ in range(sessions)]
     for s in students:
         await s.open()
         await s.stroke(STROKES[0])  # the first answer of a session warms its caches: not counted
     for s in students:
         s.counting = True
-    cpu0 = cpu_s(proc)
+    cpu0, worker0 = cpu_s(proc), worker_cpu_s(proc)
 
     async def draw(i: int, s: Counting) -> int:
         n = 0
@@ -87,9 +90,10 @@ async def one_round(url: str, proc: psutil.Process, sessions: int, strokes: int)
 
     answered = sum(await asyncio.gather(*(draw(i, s) for i, s in enumerate(students))))
     cpu = (cpu_s(proc) - cpu0) / (sessions * strokes)
+    worker = (worker_cpu_s(proc) - worker0) / (sessions * strokes)
     for s in students:
         await s.close()
-    return cpu, students[0], answered
+    return cpu, worker, students[0], answered
 
 
 def main() -> None:
@@ -101,22 +105,28 @@ def main() -> None:
     a = p.parse_args()
     trees = {"this tree": HERE} | ({"baseline": a.baseline.resolve()} if a.baseline else {})
     cpu = {name: [] for name in trees}
+    worker = {name: [] for name in trees}
     counted: dict[str, Counting] = {}
     with contextlib.ExitStack() as stack:
         servers = {name: stack.enter_context(server(tree)) for name, tree in trees.items()}
+        for url, proc in servers.values():  # not counted: a first session warms the caches and the answer worker
+            asyncio.run(one_round(url, proc, 1, 5))
+        time.sleep(10)
         for r in range(a.rounds):
             for name, (url, proc) in servers.items():  # the two servers take turns: the load moves both alike
-                c, student, answered = asyncio.run(one_round(url, proc, a.sessions, a.strokes))
+                c, w, student, answered = asyncio.run(one_round(url, proc, a.sessions, a.strokes))
                 cpu[name].append(c)
+                worker[name].append(w)
                 counted[name] = student
-                print(f"round {r + 1}, {name}: {c * 1000:.1f} ms of server CPU a stroke, "
-                      f"{answered}/{a.sessions * a.strokes} answered", flush=True)
+                print(f"round {r + 1}, {name}: {c * 1000:.1f} ms of server CPU a stroke, {w * 1000:.1f} ms "
+                      f"in its answer worker, {answered}/{a.sessions * a.strokes} answered", flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
     for name, tree in trees.items():
         s = counted[name]
         n = a.strokes
         print(f"\n{name} ({tree}): median {statistics.median(cpu[name]) * 1000:.1f} ms of server CPU a stroke "
-              f"(rounds: {', '.join(f'{c * 1000:.1f}' for c in cpu[name])})")
+              f"(rounds: {', '.join(f'{c * 1000:.1f}' for c in cpu[name])}), and "
+              f"{statistics.median(worker[name]) * 1000:.1f} ms in its answer worker (another process)")
         total_msgs, total_bytes = sum(s.msgs.values()) / n, sum(s.bytes.values()) / n
         print(f"  a stroke's rerun sends {total_msgs:.0f} messages, {total_bytes:,.0f} bytes:")
         for kind, k in s.msgs.most_common():

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import multiprocessing
+import os
 import threading
 import time
 
@@ -10,12 +13,14 @@ import numpy as np
 import streamlit as st
 import torch
 
+from model import answer as answers
 from model import judge, store
 from model.infer import probabilities
 from train import catalog
 from ui.i18n import t
 from ui.safe_text import plain
 
+log = logging.getLogger(__name__)
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
 
 
@@ -148,6 +153,102 @@ def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
     with one_thread() if small else contextlib.nullcontext():
         probs = probabilities(model, images)
     return probs[0] if np.ndim(images) == 2 else probs
+
+
+WORKER = "DIGITLAB_ANSWER_WORKER"  # "0": every answer in the server's own process
+WORKER_WAIT_S = 2.0   # longer than this and the worker is taken for stuck: replaced, and the server answers
+WORKER_BACKOFF_S = 60  # after a worker failed, the server answers alone this long before starting another
+
+
+class _Worker:
+    """One process that answers strokes (`model.answer.serve`), spoken to through a pipe. Spawned, not
+    forked (a fork of a threaded server is unsafe, and Windows and macOS spawn anyway); daemonic, so
+    it ends with the server, and its loop ends when the server's end of the pipe closes."""
+
+    def __init__(self, checkpoints: answers.Checkpoints):
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=answers.serve, args=(child, checkpoints), daemon=True, name="digitlab-answers")
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.sender: threading.Thread | None = None
+
+    def ask(self, image: np.ndarray, checkpoints: answers.Checkpoints) -> answers.Answer | None:
+        """The worker's answer; None while it warms up. OSError, EOFError or TimeoutError when it failed."""
+        if not self.ready:
+            if not self.conn.poll(0):
+                return None
+            self.ready = self.conn.recv() == "ready"
+        self.sender = threading.Thread(target=self._send, args=((image, checkpoints),), daemon=True)
+        self.sender.start()  # a drawing is more than a pipe holds: sent from here, a stuck worker would stall us
+        if not self.conn.poll(WORKER_WAIT_S):
+            raise TimeoutError(f"no answer in {WORKER_WAIT_S} s")
+        reply = self.conn.recv()
+        self.sender.join()
+        if isinstance(reply, str):
+            raise OSError(reply)  # it failed on this drawing; the server tries it too, and shows what happens
+        return reply
+
+    def _send(self, message) -> None:
+        with contextlib.suppress(OSError):  # the worker died or was stopped: the wait for its reply says so
+            self.conn.send(message)
+
+    def stop(self) -> None:
+        self.proc.kill()  # first: a send still under way then fails, and its thread ends
+        self.proc.join(10)
+        if self.sender is not None:
+            self.sender.join(10)
+        self.conn.close()
+
+
+_worker: dict = {"now": None, "failed_at": -WORKER_BACKOFF_S}
+_worker_lock = threading.Lock()
+
+
+def _current(checkpoints: answers.Checkpoints) -> _Worker | None:
+    """The worker, started if there is none (and none failed lately); call under `_worker_lock`."""
+    if os.environ.get(WORKER, "1") == "0":
+        return None
+    if _worker["now"] is None and time.monotonic() - _worker["failed_at"] >= WORKER_BACKOFF_S:
+        _worker["now"] = _Worker(checkpoints)
+    return _worker["now"]
+
+
+def start_worker(chosen: dict) -> None:
+    """Warm the answer worker on `chosen`'s models before the first stroke (the Draw page opening calls it)."""
+    with _worker_lock:
+        _current({slot: (path, mtime) for slot, path, mtime in versions(chosen)})
+
+
+def _from_worker(image: np.ndarray, checkpoints: answers.Checkpoints) -> answers.Answer | None:
+    with _worker_lock:  # one conversation on the pipe at a time
+        if (w := _current(checkpoints)) is None:
+            return None
+        try:
+            return w.ask(image, checkpoints)
+        except (OSError, EOFError, TimeoutError) as e:
+            log.warning("the answer worker failed (%s); the server answers alone for %d s", e, WORKER_BACKOFF_S)
+            w.stop()
+            _worker.update(now=None, failed_at=time.monotonic())
+            return None
+
+
+def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
+    """A drawing's whole answer (model/answer.py): in the worker process when it is warm, so that the
+    server's GIL stays free for the other sessions' pages; here, on one thread, when it is not."""
+    checkpoints = {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
+    got = _from_worker(image, checkpoints)
+    if got is not None:
+        return got
+    with one_thread():
+        return answers.answer(image, checkpoints, lambda path, mtime: _load_or_gone(path, mtime)[0])
+
+
+def _load_or_gone(path: str, mtime: float | None):
+    if mtime is None:
+        raise store.CheckpointError(f"{path}: model.safetensors is missing")
+    return _load(path, mtime)
 
 
 def not_digit(images: np.ndarray) -> np.ndarray | None:

@@ -57,18 +57,6 @@ def sees_panel(pre: Preprocessed) -> None:
     st.markdown(figures.sees_html(pre.image, t("model_sees")), unsafe_allow_html=True)  # inline: no media file
 
 
-def predict_all(chosen: dict, image28: np.ndarray) -> dict[str, np.ndarray | None]:
-    """Probabilities per slot; a model that fails to load gets an error message and None."""
-    out = {}
-    for slot, entry in chosen.items():
-        try:
-            out[slot] = models.predict(entry, image28)
-        except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
-            model_error(entry, e)
-            out[slot] = None
-    return out
-
-
 def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None,
                      not_digit: bool | None = None) -> None:
     """The model's name, the big digit and its confidence inside container `prediction-<slot>` (the answer a

@@ -1,0 +1,83 @@
+"""One drawing's answer: the canvas's pixels → what the models see, each model's probabilities and the
+shared judge's verdict. The Draw page computes it at every stroke.
+
+It is a function of its arguments (the models come by path and mtime, through a loader), so it runs the
+same in the server and in a worker process. `serve` is that worker's loop (ui/models.py starts it): there
+the answer does not hold the server's one GIL, which every session's page shares (issue 15).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from model import judge, store
+from model.infer import probabilities
+from model.preprocess import Preprocessed, preprocess
+
+Checkpoints = dict[str, tuple[str, float | None]]  # slot → (folder, mtime of its weights; None: gone)
+Loader = Callable[[str, float | None], torch.nn.Module]
+
+
+@dataclass(frozen=True)
+class Answer:
+    pre: Preprocessed
+    probs: dict[str, np.ndarray]  # slot → (10,) probabilities, for each model that loaded
+    errors: dict[str, str]        # slot → why its model could not be used
+    not_digit: bool | None        # the judge's verdict; None with nothing to judge or no judge
+
+
+def answer(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> Answer:
+    """Run it on one torch thread (a drawing is one image: a second thread only waits for a core)."""
+    pre = preprocess(image)
+    if pre.empty:
+        return Answer(pre, {}, {}, None)
+    probs, errors = {}, {}
+    for slot, (path, mtime) in checkpoints.items():
+        try:
+            probs[slot] = probabilities(load(path, mtime), pre.image)[0]
+        except Exception as e:  # noqa: BLE001 - a broken checkpoint is that slot's message, not the page's end
+            errors[slot] = str(e)
+    flags = judge.not_digit(pre.image)
+    return Answer(pre, probs, errors, None if flags is None else bool(flags[0]))
+
+
+MAX_LOADED = 16
+
+
+def _loader() -> Loader:
+    loaded: dict[tuple[str, float | None], torch.nn.Module] = {}
+
+    def load(path: str, mtime: float | None) -> torch.nn.Module:
+        if mtime is None:
+            raise store.CheckpointError(f"{path}: model.safetensors is missing")
+        if (path, mtime) not in loaded:
+            if len(loaded) >= MAX_LOADED:
+                loaded.pop(next(iter(loaded)))  # the oldest loaded
+            loaded[path, mtime] = store.load(path)[0]
+        return loaded[path, mtime]
+    return load
+
+
+def serve(conn, checkpoints: Checkpoints) -> None:
+    """The worker: warm up on `checkpoints` (the models of the stroke that started it), say "ready", then
+    answer each (image, checkpoints) it receives, until the server's end of the pipe closes. A failure is
+    sent back as its text; the server then answers that stroke itself."""
+    torch.set_num_threads(1)
+    load = _loader()
+    dot = np.zeros((28, 28, 4), np.uint8)
+    dot[10:18, 12:16, 3] = 255
+    answer(dot, checkpoints, load)  # imports, loads and first calls, before its first stroke
+    conn.send("ready")
+    while True:
+        try:
+            image, checkpoints = conn.recv()
+        except (EOFError, OSError):  # the server is gone
+            return
+        try:
+            conn.send(answer(image, checkpoints, load))
+        except Exception as e:  # noqa: BLE001 - reported, and the worker goes on
+            conn.send(f"{type(e).__name__}: {e}")
