@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 import time
@@ -17,6 +16,7 @@ from model import answer as answers
 from model import judge, store
 from model.infer import probabilities
 from train import catalog
+from ui import spawn
 from ui.i18n import t
 from ui.safe_text import plain
 
@@ -161,15 +161,16 @@ WORKER_BACKOFF_S = 60  # after a worker failed, the server answers alone this lo
 
 
 class _Worker:
-    """One process that answers strokes (`model.answer.serve`), spoken to through a pipe. Spawned, not
-    forked (a fork of a threaded server is unsafe, and Windows and macOS spawn anyway); daemonic, so
-    it ends with the server, and its loop ends when the server's end of the pipe closes."""
+    """One process that answers strokes (`model.answer.serve`), spoken to through a pipe. Spawned
+    (ui/spawn.py); daemonic, so it ends with the server, and its loop ends when the server's end of the
+    pipe closes."""
 
     def __init__(self, checkpoints: answers.Checkpoints):
-        ctx = multiprocessing.get_context("spawn")
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=answers.serve, args=(child, checkpoints), daemon=True, name="digitlab-answers")
-        self.proc.start()
+        self.conn, child = spawn.CONTEXT.Pipe()
+        self.proc = spawn.CONTEXT.Process(target=answers.serve, args=(child, checkpoints), daemon=True,
+                                          name="digitlab-answers")
+        with spawn.bare_main():
+            self.proc.start()
         child.close()
         self.ready = False
         self.sender: threading.Thread | None = None

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
-import multiprocessing
 import os
-import sys
 import threading
-import types
 from pathlib import Path
 
 import psutil
+
+from ui import spawn
 
 NICE = 10
 WORKER_ENV = "DIGITLAB_HEAVY_WORKER"
@@ -71,16 +70,10 @@ def run(fn, *args):
 
 
 def _new_pool() -> cf.ProcessPoolExecutor:
-    """The worker, started now. Streamlit makes the page script the `__main__` module, and "spawn" runs
-    `__main__` again in the child: the whole app, in bare mode. So the child is started while `__main__`
-    is an empty module (spawn reads it only while starting the process; a script run sets its own)."""
-    pool = cf.ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=_start_worker)
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
+    """The worker, started now, with `__main__` empty while it starts (ui/spawn.py says why)."""
+    pool = cf.ProcessPoolExecutor(1, spawn.CONTEXT, initializer=_start_worker)
+    with spawn.bare_main():
         pool.submit(int)  # submit starts the process (spawn, Python ≥ 3.9), which is when __main__ is read
-    finally:
-        sys.modules["__main__"] = main
     atexit.register(pool.shutdown, wait=False, cancel_futures=True)
     return pool
 
