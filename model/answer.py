@@ -3,13 +3,15 @@ shared judge's verdict. The Draw page computes it at every stroke.
 
 It is a function of its arguments (the models come by path and mtime, through a loader), so it runs the
 same in the server and in a worker process. `serve` is that worker's loop (ui/models.py starts it): there
-the answer does not hold the server's one GIL, which every session's page shares (issue 15).
+the answer does not hold the server's one GIL, which every session's page shares (issue 15). The drawing
+comes through shared memory, the rest through the pipe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import shared_memory
 
 import numpy as np
 import torch
@@ -62,11 +64,16 @@ def _loader() -> Loader:
     return load
 
 
-def serve(conn, checkpoints: Checkpoints) -> None:
+SHARED_BYTES = 4 * 1024 * 1024  # the drawing's shared memory: a 1024 × 1024 RGBA canvas fits
+
+
+def serve(conn, shared: str, checkpoints: Checkpoints) -> None:
     """The worker: warm up on `checkpoints` (the models of the stroke that started it), say "ready", then
-    answer each (image, checkpoints) it receives, until the server's end of the pipe closes. A failure is
-    sent back as its text; the server then answers that stroke itself."""
+    answer each (shape, dtype, checkpoints) it receives, the drawing's pixels in the shared memory named
+    `shared`, until the server's end of the pipe closes. A failure is sent back as its text; the server
+    then answers that stroke itself."""
     torch.set_num_threads(1)
+    shm = shared_memory.SharedMemory(name=shared)  # the server's: it unlinks it
     load = _loader()
     dot = np.zeros((28, 28, 4), np.uint8)
     dot[10:18, 12:16, 3] = 255
@@ -74,10 +81,12 @@ def serve(conn, checkpoints: Checkpoints) -> None:
     conn.send("ready")
     while True:
         try:
-            image, checkpoints = conn.recv()
+            shape, dtype, checkpoints = conn.recv()
         except (EOFError, OSError):  # the server is gone
+            shm.close()
             return
         try:
+            image = np.ndarray(shape, np.dtype(dtype), buffer=shm.buf).copy()
             conn.send(answer(image, checkpoints, load))
         except Exception as e:  # noqa: BLE001 - reported, and the worker goes on
             conn.send(f"{type(e).__name__}: {e}")

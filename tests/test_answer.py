@@ -114,7 +114,7 @@ def test_a_stuck_worker_is_replaced_after_its_wait(worker, chosen, monkeypatch):
     image = drawn_seven()
     w = warm_worker(image, chosen)
     monkeypatch.setattr(models, "WORKER_WAIT_S", 0.5)
-    psutil.Process(w.proc.pid).suspend()  # reads nothing: the drawing no longer fits in the pipe
+    psutil.Process(w.proc.pid).suspend()  # a stuck worker: it reads nothing and answers nothing
     t = time.monotonic()
     got = models.answer(image, chosen)
     assert all(got.probs[s].argmax() == 7 for s in chosen) and models._worker["now"] is None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import threading
 import time
+from multiprocessing import shared_memory
 
 import numpy as np
 import streamlit as st
@@ -161,46 +163,51 @@ WORKER_BACKOFF_S = 60  # after a worker failed, the server answers alone this lo
 
 
 class _Worker:
-    """One process that answers strokes (`model.answer.serve`), spoken to through a pipe. Spawned
+    """One process that answers strokes (`model.answer.serve`). The drawing goes through shared memory and
+    only a short message through the pipe, so a send never waits on the worker (a 280 × 280 RGBA drawing
+    is five times what a pipe holds: the two processes would take turns to move it). Spawned
     (ui/spawn.py); daemonic, so it ends with the server, and its loop ends when the server's end of the
     pipe closes."""
 
     def __init__(self, checkpoints: answers.Checkpoints):
+        self.shm = shared_memory.SharedMemory(create=True, size=answers.SHARED_BYTES)
         self.conn, child = spawn.CONTEXT.Pipe()
-        self.proc = spawn.CONTEXT.Process(target=answers.serve, args=(child, checkpoints), daemon=True,
-                                          name="digitlab-answers")
+        self.proc = spawn.CONTEXT.Process(target=answers.serve, args=(child, self.shm.name, checkpoints),
+                                          daemon=True, name="digitlab-answers")
         with spawn.bare_main():
             self.proc.start()
         child.close()
         self.ready = False
-        self.sender: threading.Thread | None = None
+        atexit.register(self.stop)  # the shared memory outlives no server that ends normally
 
     def ask(self, image: np.ndarray, checkpoints: answers.Checkpoints) -> answers.Answer | None:
-        """The worker's answer; None while it warms up. OSError, EOFError or TimeoutError when it failed."""
+        """The worker's answer; None while it warms up, or for an image larger than the shared memory (a
+        photo: the server answers it). OSError, EOFError or TimeoutError when the worker failed."""
         if not self.ready:
             if not self.conn.poll(0):
                 return None
             self.ready = self.conn.recv() == "ready"
-        self.sender = threading.Thread(target=self._send, args=((image, checkpoints),), daemon=True)
-        self.sender.start()  # a drawing is more than a pipe holds: sent from here, a stuck worker would stall us
+        image = np.ascontiguousarray(image)
+        if image.nbytes > self.shm.size:
+            return None
+        np.ndarray(image.shape, image.dtype, buffer=self.shm.buf)[...] = image
+        self.conn.send((image.shape, image.dtype.str, checkpoints))
         if not self.conn.poll(WORKER_WAIT_S):
             raise TimeoutError(f"no answer in {WORKER_WAIT_S} s")
         reply = self.conn.recv()
-        self.sender.join()
         if isinstance(reply, str):
             raise OSError(reply)  # it failed on this drawing; the server tries it too, and shows what happens
         return reply
 
-    def _send(self, message) -> None:
-        with contextlib.suppress(OSError):  # the worker died or was stopped: the wait for its reply says so
-            self.conn.send(message)
-
     def stop(self) -> None:
-        self.proc.kill()  # first: a send still under way then fails, and its thread ends
+        if self.conn.closed:
+            return
+        self.proc.kill()
         self.proc.join(10)
-        if self.sender is not None:
-            self.sender.join(10)
         self.conn.close()
+        self.shm.close()
+        self.shm.unlink()
+        atexit.unregister(self.stop)
 
 
 _worker: dict = {"now": None, "failed_at": -WORKER_BACKOFF_S}
