@@ -153,7 +153,7 @@ def features(lay: Layout, plans: list[tuple], keys: list) -> np.ndarray:
 
 
 def read(img: np.ndarray, score: Score) -> Reading:
-    """The digits of a drawn number, touching ones cut where the models are surest."""
+    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits."""
     lay = layout(img)
     if lay is None:
         return Reading([], [], [], False)

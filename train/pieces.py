@@ -49,7 +49,7 @@ def _strokes(ch: str, rng: np.random.Generator, slant: float, angle: float) -> l
 
 
 def _work(ink: np.ndarray, f: int, shape_: tuple[int, int]) -> np.ndarray:
-    """A digit's inked pixels at segment's working scale (blocks of f × f, as model/ink.py averages them)."""
+    """A digit's inked pixels at segment's working scale (any ink in a block of f × f, as model/ink.py reduces)."""
     h, w = shape_
     pad = np.zeros((h * f, w * f), bool)
     m = ink[:h * f, :w * f] > INKED
