@@ -3,8 +3,9 @@
 Two sets, each from a tuning seed (develop on it) and a test seed (never tuned on; tests/test_touching.py
 asserts TARGET on it): numbers of 2-5 touching digits on the number canvas (bench/synth_numbers.py), and
 bench/synth.py's 2-4 digit numbers with gaps, which the cutting must not make worse. The digits are cut
-once, scored by both shipped models together as the Draw page does; then each model reads them. Also
-the time of one reading (cutting, preprocessing and both models, one torch thread).
+once, scored by both shipped models together as the Draw page does and by the piece scorer
+(model/piece.py); then each model reads them. Also the time of one reading (cutting, preprocessing, both
+models and the scorer, one torch thread).
 
     python -m bench.touching [--n 300] [--sets tuning test]   # -m: bench/queue.py would shadow the queue module
 """

@@ -5,13 +5,16 @@ touch were often read as one. Here each group wide enough to hold two digits is 
 column a row, leaning with slanted digits, through as little ink as possible) and thin columns. Every
 run of pieces between two cuts is preprocessed (a neighbour's slivers dropped) and all of them go to
 the models in one batch (`score`: images → each model's probabilities). A piece's worth is the mean
-log-probability of the digit the models together are surest of, less a cost for a shape unlike one
-digit (too wide; too thin for anything but a 1). Per group, the chain of pieces with the best total
-wins (dynamic programming); the quick reading of split_digits gets a small head start.
+log-probability of the digit the models together are surest of, plus WHOLE times the piece scorer's
+log-probability that it is exactly one whole digit (model/piece.py: it sees the piece with its width for
+the group's height and the ink under its cuts), less a cost for a shape unlike one digit (too wide; too
+thin for anything but a 1). Per group, the chain of pieces with the best total wins (dynamic
+programming); the quick reading of split_digits gets a small head start.
 
-Known limit: the models are sure of a 0 with a 1 glued to its side (they read "0"), and of a thin
-sliver as a "1", so a 1 touching its neighbour is the commonest miss (BENCHMARKS.md has the figures).
-Pure numpy; the score function is the caller's (the Draw page: the models that load; the bench: both).
+Why the piece scorer: the models alone are sure of a 0 with a 1 glued to its side (they read "0"), and
+of a thin sliver as a "1" (BENCHMARKS.md has the figures). With no scorer file, the models' sureness
+alone chooses. numpy, and the piece scorer's torch; the score function is the caller's (the Draw page:
+the models that load; the bench: both).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import piece
 from model.preprocess import Layout, Preprocessed, layout
 
 Score = Callable[[np.ndarray], list[np.ndarray]]  # (N, 28, 28) → each model's (N, 10) probabilities
@@ -29,13 +33,14 @@ LEAN = 0.15  # what a seam pays per column it moves sideways, in ink (a pixel of
 MAY_HOLD_TWO = 0.45  # a group at least this wide for its height may be two digits ("11", "10")
 NARROWEST = 0.1  # a piece narrower than this share of the group's height is no digit (a 1 is ~0.15)
 WIDEST = 1.25  # ... nor one wider than this
-PER_DIGIT = 2  # thin columns tried per digit the group could hold (a 0.6-height-wide digit)
+PER_DIGIT = 3  # seams and thin columns tried per digit the group could hold (a 0.6-height-wide digit)
 CUT_COST = 0.0  # log-sureness a cut must buy (tuned: the width costs below already hold cuts back)
 WIDE = 0.8  # a piece wider than this share of its group's height is less likely one digit ...
 WIDE_COST = 4.0  # ... by this much log-sureness per unit of width past it (models are sure of two digits too)
 THIN = 0.35  # a piece narrower than this, read as anything but a 1, is likely half a digit ...
 THIN_COST = 10.0  # ... by this much per unit of width short of it
 PLAIN_BONUS = 0.3  # the quick reading's head start
+WHOLE = 1.0  # the piece scorer's log-probability of "one whole digit" counts this much (model/piece.py)
 UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
 
 
@@ -121,25 +126,51 @@ def _chains(points: list[int], logp: dict[tuple[int, int], float]) -> dict[int, 
     return best.get(points[-1], {})
 
 
-def read(img: np.ndarray, score: Score) -> Reading:
-    """The digits of a drawn number, touching ones cut where the models are surest."""
-    lay = layout(img)
-    if lay is None:
-        return Reading([], [], [], False)
+def candidates(lay: Layout) -> tuple[list[tuple], dict[tuple[int, tuple[int, int]], Preprocessed]]:
+    """Each group's plan (_plan) and every non-empty piece worth scoring, keyed (group, (a, b))."""
     plans = [_plan(lay, i) for i in range(len(lay.groups))]
     pieces = {(i, ab): lay.piece(i, cuts[ab[0]], cuts[ab[1]])
               for i, (cuts, _, spans, _) in enumerate(plans) for ab in spans}
-    pieces = {key: p for key, p in pieces.items() if not p.empty}
+    return plans, {key: p for key, p in pieces.items() if not p.empty}
+
+
+def features(lay: Layout, plans: list[tuple], keys: list) -> np.ndarray:
+    """(N, piece.FEATURES) of the pieces: width for the group's height, and the ink under each cut (the
+    share of the group's rows where it runs through ink; none at the group's own ends)."""
+    under: dict[tuple[int, int], float] = {}
+    out = np.zeros((len(keys), piece.FEATURES), np.float32)
+    for j, (i, (a, b)) in enumerate(keys):
+        g, (cuts, _, _, where) = lay.groups[i], plans[i]
+        w = g.x1 - g.x0
+        for c in (a, b):
+            if (i, c) not in under:
+                col = cuts[c][g.y0:g.y0 + g.height]
+                inside = (col > 0) & (col < w)
+                rows = np.arange(g.y0, g.y0 + g.height)[inside]
+                under[(i, c)] = float((lay.soft * g.cells)[rows, g.x0 + col[inside]].sum()) / max(g.height, 1)
+        out[j] = (where[b] - where[a]) / max(g.height, 1), under[(i, a)], under[(i, b)]
+    return out
+
+
+def read(img: np.ndarray, score: Score) -> Reading:
+    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits."""
+    lay = layout(img)
+    if lay is None:
+        return Reading([], [], [], False)
+    plans, pieces = candidates(lay)
     keys = list(pieces)
-    probs = score(np.stack([pieces[k].image for k in keys])) if keys else []
+    images = np.stack([pieces[k].image for k in keys]) if keys else None
+    probs = score(images) if keys else []
     logp = {}
     if keys:
         logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
         agreed = logs.argmax(1)  # the digit the models together are surest of
+        net = piece.load()
+        whole = piece.log_whole(net, images, features(lay, plans, keys)) if net is not None else np.zeros(len(keys))
         for j, (i, (a, b)) in enumerate(keys):
             where = plans[i][3]
-            logp[(i, (a, b))] = float(logs[j, agreed[j]]) - _shape_cost(where[b] - where[a],
-                                                                         lay.groups[i].height, int(agreed[j]))
+            logp[(i, (a, b))] = float(logs[j, agreed[j]]) + WHOLE * float(whole[j]) - _shape_cost(
+                where[b] - where[a], lay.groups[i].height, int(agreed[j]))
     row = {k: j for j, k in enumerate(keys)}
     parts, rows, split, unsure = [], [], [], False
     for i, (_, plain, spans, _) in enumerate(plans):

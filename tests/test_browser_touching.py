@@ -61,3 +61,27 @@ def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
             phone.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
             phone.screenshot(path=str(ARTIFACTS / f"number_touching_phone_digit_{lang}.png"))
             phone.close()
+
+
+ONE_E_FOUR = [[(0.2, 0.2), (0.2, 0.8)],
+              [(0.56, 0.2), (0.43, 0.2), (0.43, 0.8), (0.56, 0.8)], [(0.43, 0.5), (0.53, 0.5)],
+              [(0.76, 0.2), (0.68, 0.6), (0.86, 0.6)], [(0.8, 0.35), (0.8, 0.85)]]
+
+
+@pytest.mark.browser
+def test_a_letter_among_digits_is_a_question_mark(app_url):
+    """The shared judge on each piece of a number: an E written between a 1 and a 4 is a "?" with single
+    mode's words; the digits around it are read (the 47 above: an ordinary number has no "?")."""
+    with chromium() as browser:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(app_url)
+        c = number_canvas(page, "en")
+        for points in ONE_E_FOUR:
+            stroke(page, c, points)
+        for slot in ("mlp", "cnn"):
+            expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", "1?4",
+                                                                                         timeout=30_000)
+        expect(page.locator(".stAlert").filter(has_text="This does not look like a digit: place 2")).to_be_visible()
+        page.locator(".stAlert").filter(has_text="does not look like a digit").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "number_not_digit_en.png"))

@@ -1,5 +1,6 @@
 """The Draw page's number mode: what each model reads, where touching digits were split, and one digit at a
-time with what single mode has (bars, "Wrong? It was a …", Explain).
+time with what single mode has (bars, "Wrong? It was a …", Explain). A piece the shared not-a-digit judge
+(model/judge.py) flags is a "?" in the reading, with a sentence that says which.
 
 The digits are cut once for both models (model/segment.py, scored by the models that load), so the two
 answers are about the same pieces and a correction saves exactly the piece the student picked. A phone
@@ -45,28 +46,33 @@ def answer(image: np.ndarray | None, chosen: dict) -> None:
             working[slot] = entry
         except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
             widgets.model_error(entry, e)
-    reading = segment.read(image, lambda x: [models.predict(e, x) for e in working.values()]) \
-        if image is not None and working else None
+    with models.one_thread():  # the piece scorer inside segment: one torch thread, as the models answer
+        reading = segment.read(image, lambda x: [models.predict(e, x) for e in working.values()]) \
+            if image is not None and working else None
     if reading is None or not reading.parts:
         st.info(t("empty"))
         return
     probs = dict(zip(working, reading.probs, strict=True))
+    flags = models.not_digit(np.stack([p.image for p in reading.parts]))  # the shared judge, per piece
+    odd = [] if flags is None else [int(i) for i in np.flatnonzero(flags)]
     for slot, col in zip(chosen, st.columns(len(chosen))):
         with col, st.container(key=f"number-{slot}"):
             if slot not in probs:
                 continue
-            digits = "".join(str(int(d)) for d in probs[slot].argmax(1))
+            digits = "".join("?" if i in odd else str(int(d)) for i, d in enumerate(probs[slot].argmax(1)))
             st.markdown(f"**{md(t('number_reads', name=chosen[slot].name))}**")
             st.markdown(f"<div class='dl-number' data-number='{digits}'>{digits}</div>", unsafe_allow_html=True)
+    if odd:
+        st.warning(t("number_not_digit", which=", ".join(str(i + 1) for i in odd)), icon=":material/help:")
     if reading.touching:
         st.warning(t("number_touching_unsure" if reading.unsure else "number_touching"), icon=":material/content_cut:")
         st.image(_boxes(image, reading.parts), caption=t("number_cuts"), width=420)  # a phone shrinks it to fit
-    _one_digit(image, reading, probs, chosen)
+    _one_digit(image, reading, probs, chosen, odd)
 
 
-def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen: dict) -> None:
+def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen: dict, odd: list[int]) -> None:
     first = next(iter(probs))
-    read = [int(d) for d in probs[first].argmax(1)]
+    read = ["?" if i in odd else int(d) for i, d in enumerate(probs[first].argmax(1))]
     n = len(reading.parts)
     pick = st.segmented_control(t("number_pick"), list(range(n)), key="draw_number_digit", default=0,
                                 format_func=lambda i: t("number_option", i=i + 1, d=read[i]))
@@ -82,7 +88,12 @@ def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen:
                 continue
             p = probs[slot][i]
             with col, st.container(key=f"number-digit-{slot}"):
-                st.markdown(f"**{md(models.label(entry))}** · {int(p.argmax())} · {t('confidence', p=float(p.max()))}")
+                if i in odd:  # as single mode: the verdict, and the model's digit only as a guess
+                    st.markdown(f"**{md(models.label(entry))}** · {t('neither_digit')} · "
+                                f"{t('not_digit_guess', d=int(p.argmax()), p=float(p.max()))}")
+                else:
+                    st.markdown(f"**{md(models.label(entry))}** · {int(p.argmax())} · "
+                                f"{t('confidence', p=float(p.max()))}")
                 st.markdown(figures.prob_bars(p, models.COLORS.get(slot, "#334155"), t("digit")),
                             unsafe_allow_html=True)
     class_drawings.wrong_row(part.image, _crop(image, part.box), suffix="-number")  # saves this digit only

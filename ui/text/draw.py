@@ -17,6 +17,8 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     "number_touching_unsure": ("These digits touch and I am not sure where one ends: check the boxes, "
                                "or write the digits apart.",
                                "这些数字连在一起，不确定每个数字在哪里结束：请检查方框，或把数字分开写。"),
+    "number_not_digit": ("This does not look like a digit: place {which} from the left, shown as ?",
+                         "这看起来不像数字：从左数第{which}位，显示为 ?"),  # single mode's words, per piece
     "number_cuts": ("Where I split the number", "数字的分割位置"),
     "number_pick": ("Look at one digit", "查看其中一位数字"),
     "number_option": ("{i}: {d}", "第{i}位：{d}"),
