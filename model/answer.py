@@ -1,5 +1,6 @@
 """One drawing's answer: the canvas's pixels → what the models see, each model's probabilities and the
-shared judge's verdict. The Draw page computes it at every stroke.
+shared judge's verdict (`answer`), or a number's digits (`number`). The Draw page computes one at every
+stroke.
 
 It is a function of its arguments (the models come by path and mtime, through a loader), so it runs the
 same in the server and in a worker process. `serve` is that worker's loop (ui/models.py starts it): there
@@ -16,7 +17,7 @@ from multiprocessing import shared_memory
 import numpy as np
 import torch
 
-from model import judge, store
+from model import judge, segment, store
 from model.infer import probabilities
 from model.preprocess import Preprocessed, preprocess
 
@@ -47,6 +48,30 @@ def answer(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> Answer:
     return Answer(pre, probs, errors, None if flags is None else bool(flags[0]))
 
 
+@dataclass(frozen=True)
+class NumberAnswer:
+    reading: segment.Reading | None  # None when no model could be used
+    slots: list[str]                 # the slots whose models read it, in the order of `reading.probs`
+    errors: dict[str, str]           # slot → why its model could not be used
+    not_digit: np.ndarray | None     # the judge's verdict per piece; None with no pieces or no judge
+
+
+def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> NumberAnswer:
+    """A drawn number: cut once for every model (model/segment.py, scored by all of them), each piece judged."""
+    nets, errors = {}, {}
+    for slot, (path, mtime) in checkpoints.items():
+        try:
+            nets[slot] = load(path, mtime)
+        except Exception as e:  # noqa: BLE001 - as in `answer`
+            errors[slot] = str(e)
+    if not nets:
+        return NumberAnswer(None, [], errors, None)
+    reading = segment.read(image, lambda x: [probabilities(net, x) for net in nets.values()])
+    flags = judge.not_digit(np.stack([p.image for p in reading.parts])) if reading.parts else None
+    return NumberAnswer(reading, list(nets), errors, flags)
+
+
+ASKS = {"digit": answer, "number": number}
 MAX_LOADED = 16
 
 
@@ -69,24 +94,25 @@ SHARED_BYTES = 4 * 1024 * 1024  # the drawing's shared memory: a 1024 × 1024 RG
 
 def serve(conn, shared: str, checkpoints: Checkpoints) -> None:
     """The worker: warm up on `checkpoints` (the models of the stroke that started it), say "ready", then
-    answer each (shape, dtype, checkpoints) it receives, the drawing's pixels in the shared memory named
-    `shared`, until the server's end of the pipe closes. A failure is sent back as its text; the server
-    then answers that stroke itself."""
+    answer each (kind, shape, dtype, checkpoints) it receives (`ASKS[kind]`), the drawing's pixels in the
+    shared memory named `shared`, until the server's end of the pipe closes. A failure is sent back as its
+    text; the server then answers that stroke itself."""
     torch.set_num_threads(1)
     shm = shared_memory.SharedMemory(name=shared)  # the server's: it unlinks it
     load = _loader()
     dot = np.zeros((28, 28, 4), np.uint8)
     dot[10:18, 12:16, 3] = 255
     answer(dot, checkpoints, load)  # imports, loads and first calls, before its first stroke
+    number(dot, checkpoints, load)
     conn.send("ready")
     while True:
         try:
-            shape, dtype, checkpoints = conn.recv()
+            kind, shape, dtype, checkpoints = conn.recv()
         except (EOFError, OSError):  # the server is gone
             shm.close()
             return
         try:
             image = np.ndarray(shape, np.dtype(dtype), buffer=shm.buf).copy()
-            conn.send(answer(image, checkpoints, load))
+            conn.send(ASKS[kind](image, checkpoints, load))
         except Exception as e:  # noqa: BLE001 - reported, and the worker goes on
             conn.send(f"{type(e).__name__}: {e}")

@@ -93,7 +93,7 @@ def test_the_worker_answers_as_the_server_would(worker, chosen, monkeypatch):
 
     def not_here(*a):
         raise AssertionError("answered in the server, not in the worker")
-    monkeypatch.setattr(models.answers, "answer", not_here)
+    monkeypatch.setitem(models.answers.ASKS, "digit", not_here)  # the server's copy only: the worker has its own
     there = models.answer(image, chosen)
     assert np.array_equal(there.pre.image, here.pre.image) and there.not_digit == here.not_digit
     assert all(np.allclose(there.probs[s], here.probs[s], atol=1e-6) for s in chosen)
@@ -136,3 +136,35 @@ def test_opening_the_draw_page_warms_the_worker_before_any_stroke(worker, chosen
     w = models._worker["now"]
     assert w is not None and w.proc.is_alive()
     warm_worker(drawn_seven(), chosen)
+
+
+def drawn_number() -> np.ndarray:
+    """"17" on the number canvas (560 × 240), the digits apart."""
+    im = Image.new("RGBA", (560, 240))
+    d = ImageDraw.Draw(im)
+    d.line([(150, 40), (150, 200)], fill=(0, 0, 0, 255), width=18)
+    d.line([(300, 50), (420, 50), (340, 200)], fill=(0, 0, 0, 255), width=18)
+    return np.asarray(im)
+
+
+def test_a_number_is_read_alike_in_the_worker_and_here(worker, chosen, monkeypatch):
+    image = drawn_number()
+    here = models.read_number(image, chosen)
+    assert [int(d) for d in here.reading.probs[0].argmax(1)] == [1, 7] and here.errors == {}
+    assert here.not_digit is not None and not here.not_digit.any()
+    warm_worker(drawn_seven(), chosen)
+
+    def not_here(*a):
+        raise AssertionError("read in the server, not in the worker")
+    monkeypatch.setitem(models.answers.ASKS, "number", not_here)  # the server's copy only: the worker has its own
+    there = models.read_number(image, chosen)
+    assert there.slots == here.slots and [p.box for p in there.reading.parts] == [p.box for p in here.reading.parts]
+    assert all(np.allclose(a, b, atol=1e-6) for a, b in zip(there.reading.probs, here.reading.probs, strict=True))
+
+
+def test_a_busy_worker_leaves_the_stroke_to_the_server(worker, chosen):
+    image = drawn_seven()
+    warm_worker(image, chosen)
+    with models._worker_lock:  # another session's long number, say
+        got = models.answer(image, chosen)
+    assert all(got.probs[s].argmax() == 7 for s in chosen) and models._worker["now"].proc.is_alive()

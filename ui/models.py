@@ -159,6 +159,7 @@ def predict(entry: store.ModelEntry, images: np.ndarray) -> np.ndarray:
 
 WORKER = "DIGITLAB_ANSWER_WORKER"  # "0": every answer in the server's own process
 WORKER_WAIT_S = 2.0   # longer than this and the worker is taken for stuck: replaced, and the server answers
+WORKER_BUSY_S = 0.05  # busy longer than this with another session's drawing: the server answers this one
 WORKER_BACKOFF_S = 60  # after a worker failed, the server answers alone this long before starting another
 
 
@@ -180,7 +181,7 @@ class _Worker:
         self.ready = False
         atexit.register(self.stop)  # the shared memory outlives no server that ends normally
 
-    def ask(self, image: np.ndarray, checkpoints: answers.Checkpoints) -> answers.Answer | None:
+    def ask(self, kind: str, image: np.ndarray, checkpoints: answers.Checkpoints):
         """The worker's answer; None while it warms up, or for an image larger than the shared memory (a
         photo: the server answers it). OSError, EOFError or TimeoutError when the worker failed."""
         if not self.ready:
@@ -191,7 +192,7 @@ class _Worker:
         if image.nbytes > self.shm.size:
             return None
         np.ndarray(image.shape, image.dtype, buffer=self.shm.buf)[...] = image
-        self.conn.send((image.shape, image.dtype.str, checkpoints))
+        self.conn.send((kind, image.shape, image.dtype.str, checkpoints))
         if not self.conn.poll(WORKER_WAIT_S):
             raise TimeoutError(f"no answer in {WORKER_WAIT_S} s")
         reply = self.conn.recv()
@@ -226,31 +227,42 @@ def _current(checkpoints: answers.Checkpoints) -> _Worker | None:
 def start_worker(chosen: dict) -> None:
     """Warm the answer worker on `chosen`'s models before the first stroke (the Draw page opening calls it)."""
     with _worker_lock:
-        _current({slot: (path, mtime) for slot, path, mtime in versions(chosen)})
-
-
-def _from_worker(image: np.ndarray, checkpoints: answers.Checkpoints) -> answers.Answer | None:
-    with _worker_lock:  # one conversation on the pipe at a time
-        if (w := _current(checkpoints)) is None:
-            return None
         try:
-            return w.ask(image, checkpoints)
-        except (OSError, EOFError, TimeoutError) as e:
+            _current({slot: (path, mtime) for slot, path, mtime in versions(chosen)})
+        except OSError as e:  # no shared memory or no process to be had: the server answers alone
+            log.warning("no answer worker (%s); the server answers alone for %d s", e, WORKER_BACKOFF_S)
+            _worker["failed_at"] = time.monotonic()
+
+
+def _ask(kind: str, image: np.ndarray, chosen: dict):
+    """`model.answer.ASKS[kind]` on `image`: in the worker process when it is warm and free, so that the
+    server's GIL stays free for the other sessions' pages; here, on one thread, when it is not (a long
+    number being read there does not make the other sessions' strokes wait for it)."""
+    checkpoints = {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
+    if _worker_lock.acquire(timeout=WORKER_BUSY_S):  # one conversation on the pipe at a time
+        w = None
+        try:
+            if (w := _current(checkpoints)) is not None and (got := w.ask(kind, image, checkpoints)) is not None:
+                return got
+        except (OSError, EOFError, TimeoutError) as e:  # it died, hung or failed on this drawing; or no start
             log.warning("the answer worker failed (%s); the server answers alone for %d s", e, WORKER_BACKOFF_S)
-            w.stop()
+            if w is not None:
+                w.stop()
             _worker.update(now=None, failed_at=time.monotonic())
-            return None
+        finally:
+            _worker_lock.release()
+    with one_thread():
+        return answers.ASKS[kind](image, checkpoints, lambda path, mtime: _load_or_gone(path, mtime)[0])
 
 
 def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
-    """A drawing's whole answer (model/answer.py): in the worker process when it is warm, so that the
-    server's GIL stays free for the other sessions' pages; here, on one thread, when it is not."""
-    checkpoints = {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
-    got = _from_worker(image, checkpoints)
-    if got is not None:
-        return got
-    with one_thread():
-        return answers.answer(image, checkpoints, lambda path, mtime: _load_or_gone(path, mtime)[0])
+    """A drawing's whole answer (model/answer.py `answer`)."""
+    return _ask("digit", image, chosen)
+
+
+def read_number(image: np.ndarray, chosen: dict) -> answers.NumberAnswer:
+    """A drawn number's digits, each model's reading of them and the judge's verdict per piece."""
+    return _ask("number", image, chosen)
 
 
 def _load_or_gone(path: str, mtime: float | None):

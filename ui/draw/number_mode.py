@@ -39,22 +39,15 @@ def _boxes(image: np.ndarray, parts) -> np.ndarray:
 
 def answer(image: np.ndarray | None, chosen: dict) -> None:
     """Everything under the number canvas: the readings, a word when digits touched, then one digit."""
-    working = {}
-    for slot, entry in chosen.items():
-        try:
-            models.load(entry)
-            working[slot] = entry
-        except Exception as e:  # noqa: BLE001 - a broken checkpoint must not take the page down
-            widgets.model_error(entry, e)
-    with models.one_thread():  # the piece scorer inside segment: one torch thread, as the models answer
-        reading = segment.read(image, lambda x: [models.predict(e, x) for e in working.values()]) \
-            if image is not None and working else None
+    got = models.read_number(image, chosen) if image is not None else None  # in the answer worker when warm
+    for slot, err in (got.errors.items() if got is not None else ()):  # a broken checkpoint: its message only
+        widgets.model_error(chosen[slot], err)
+    reading = got.reading if got is not None else None
     if reading is None or not reading.parts:
         st.info(t("empty"))
         return
-    probs = dict(zip(working, reading.probs, strict=True))
-    flags = models.not_digit(np.stack([p.image for p in reading.parts]))  # the shared judge, per piece
-    odd = [] if flags is None else [int(i) for i in np.flatnonzero(flags)]
+    probs = dict(zip(got.slots, reading.probs, strict=True))
+    odd = [] if got.not_digit is None else [int(i) for i in np.flatnonzero(got.not_digit)]  # the judge, per piece
     for slot, col in zip(chosen, st.columns(len(chosen))):
         with col, st.container(key=f"number-{slot}"):
             if slot not in probs:
