@@ -1,5 +1,5 @@
 @echo off
-rem Windows: set up what the tests need (idempotent), then run them. Extra arguments go to pytest.
+rem Windows: set up what the tests need (idempotent), then run them (scripts\run_tests.py). Extra arguments go to pytest.
 cd /d "%~dp0"
 py -3 scripts\setup.py --dev || exit /b 1
-.venv\Scripts\python.exe -m pytest %*
+.venv\Scripts\python.exe scripts\run_tests.py %*

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jobs import standby
+from jobs import background, standby
 from model.paths import REPO
 from model.presets import get
 from train.data import load_mnist
@@ -17,6 +17,20 @@ from ui.draw import ink_canvas
 # Every job starts cold in tests (and in the servers they start, which inherit this): a warm standby per
 # opened Train page would be a torch-loading process per test. tests/test_standby.py turns it on.
 os.environ[standby.SWITCH] = "0"
+
+
+@pytest.fixture(autouse=True)
+def serving_env_taken_back():
+    """app.py, which AppTest runs in this process, marks the environment as serving (jobs/background.py): put back
+    after each test, or a later in-process `python -m train` would lower this process's priority and torch threads
+    for every test after it."""
+    before = {name: os.environ.get(name) for name in (background.NICE, background.THREADS)}
+    yield
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

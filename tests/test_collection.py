@@ -128,6 +128,7 @@ def test_a_save_writes_as_little_at_2000_drawings_as_at_10(tmp_path, store_of_20
     assert at_2000 < 2 * at_10 + 64_000 and at_2000 < 1_000_000, (at_10, at_2000)
 
 
+@pytest.mark.alone  # 48 threads wait on one lock: a busy machine could make a wait look like busy
 def test_48_saves_at_once_at_2000_drawings_all_land(store_of_2000):
     """48 sessions of one server (threads) click at once: none is refused as busy, none is lost."""
     img, canvas = drawing()

@@ -81,6 +81,7 @@ def test_a_wrong_md5_from_a_mirror_is_never_written(fake_mnist, monkeypatch):
     assert not (fake_mnist["dir"] / "train-images-idx3-ubyte").exists()
 
 
+@pytest.mark.alone
 def test_real_mnist_loads_fast_and_has_the_right_shape(mnist):
     assert mnist.x_train.shape == (60_000, 28, 28) and mnist.x_test.shape == (10_000, 28, 28)
     assert mnist.x_train.dtype == np.uint8 and np.bincount(mnist.y_test).tolist()[:2] == [980, 1135]

@@ -9,7 +9,7 @@ import pytest
 
 from bench import load
 
-pytestmark = pytest.mark.browser  # starts a Streamlit server, like the browser tests
+pytestmark = [pytest.mark.browser, pytest.mark.alone]  # starts a Streamlit server and loads it
 
 
 def test_three_students_two_strokes_each_all_answered():

@@ -64,6 +64,7 @@ def test_at_most_1_percent_of_digits_are_flagged_on_the_test_seed(test_figures, 
     assert n >= 290 and share <= bench.TARGETS["digits"], test_figures["digits"]
 
 
+@pytest.mark.alone
 def test_the_shipped_judge_is_small_and_fast():
     net, meta = judge.load()
     assert sum(p.numel() for p in net.parameters()) < 20_000

@@ -61,6 +61,7 @@ def test_two_supervisors_cannot_take_one_standby(tmp_path):
     assert standby.take(tmp_path, "train", {"DIGITLAB_X": "1"}) is None       # taken already
 
 
+@pytest.mark.alone
 def test_an_idle_standby_withdraws_and_a_dead_ones_offer_is_dropped(tmp_path):
     standby.offer(tmp_path, "train", {})
     t = time.time()

@@ -209,6 +209,7 @@ def test_ray_gives_the_local_numbers(mnist):
     assert [e["kind"] for e in events].count("row") == 6 and events[0]["where"] == "ray auto"
 
 
+@pytest.mark.alone
 def test_the_projected_time_is_measured_here_cached_and_scales_with_the_work():
     """Issue 17.8 / 15: a sweep's time is projected from a few timed steps on this machine, before it starts."""
     cfg = SweepConfig(ks=(1, 2), ms=(8, 16, 300), epochs=2, subset=2000, device="cpu", max_units=24)

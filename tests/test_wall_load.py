@@ -5,7 +5,7 @@ import pytest
 
 from bench import load
 
-pytestmark = pytest.mark.browser  # starts a Streamlit server, like the browser tests
+pytestmark = [pytest.mark.browser, pytest.mark.alone]  # starts a Streamlit server and loads it
 
 
 def test_two_students_save_every_drawing_and_the_wall_shows_them_all():
