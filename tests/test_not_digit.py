@@ -149,6 +149,8 @@ def test_the_draw_page_says_a_letter_is_not_a_digit_in_both_languages(app, canva
 
 
 def test_without_a_judge_the_page_still_answers(app, canvas, monkeypatch, caplog):
+    from ui import models
+    monkeypatch.setenv(models.WORKER, "0")  # answered in this process, where the judge is taken away
     monkeypatch.setattr(judge, "load", lambda folder=judge.FOLDER: None)
     canvas["draw_canvas"] = letter("A")
     app.run()
@@ -160,7 +162,8 @@ def test_a_weak_model_is_called_unsure_not_the_drawing(app, canvas, mnist, monke
     from ui import models
     flat = np.full(10, 0.07, np.float32)
     flat[7] = 0.37  # a weak model's 37% on a clear 7
-    monkeypatch.setattr(models, "predict", lambda entry, images: flat)
+    monkeypatch.setenv(models.WORKER, "0")  # answered in this process, where the models are made weak
+    monkeypatch.setattr(models.answers, "probabilities", lambda model, images: flat[None])
     canvas["draw_canvas"] = np.dstack([np.zeros((28, 28, 3), np.uint8), mnist.x_test[0]])
     app.run()
     shown = " ".join(m.value for m in app.markdown)
