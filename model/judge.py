@@ -13,16 +13,18 @@ broken judge is logged once and gives no verdict (`None`): the app works without
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from model.paths import JUDGE
@@ -66,17 +68,36 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def read_net(folder: Path, stem: str, format_version: int, build) -> tuple[nn.Module, dict]:
+    """`<stem>.safetensors` and `<stem>.json` in `folder` (the judge's, and the piece scorer's, made alike):
+    the net in eval mode, built by `build(channels)`, and its json; ValueError or OSError, with the reason,
+    when it cannot be used."""
+    meta = json.loads((folder / f"{stem}.json").read_text())
+    if meta.get("format_version") != format_version:
+        raise ValueError(f"{folder}: format_version {meta.get('format_version')!r}, expected {format_version}")
+    weights = folder / f"{stem}.safetensors"
+    if sha256(weights) != meta.get("sha256"):
+        raise ValueError(f"{weights}: the checksum does not match {stem}.json")
+    net = build(tuple(meta["channels"]))
+    net.load_state_dict(load_file(str(weights)))
+    return net.eval(), meta
+
+
+def save_net(net: nn.Module, out: Path, stem: str, head: dict, meta: dict) -> None:
+    """The files `read_net` reads: `head` (format_version, channels), the checksum, `meta` and the date,
+    written to temporary names and then renamed."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp_w, tmp_i = out / f"{stem}.safetensors.tmp", out / f"{stem}.json.tmp"
+    save_file({k: v.detach().contiguous() for k, v in net.state_dict().items()}, str(tmp_w))
+    info = {**head, "sha256": sha256(tmp_w), **meta, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    tmp_i.write_text(json.dumps(info, indent=1))
+    os.replace(tmp_w, out / f"{stem}.safetensors")
+    os.replace(tmp_i, out / f"{stem}.json")
+
+
 def read(folder: Path = FOLDER) -> tuple[Judge, dict]:
     """The judge and its json; ValueError or OSError, with the reason, when it cannot be used."""
-    meta = json.loads((folder / "judge.json").read_text())
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{folder}: format_version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
-    weights = folder / "judge.safetensors"
-    if sha256(weights) != meta.get("sha256"):
-        raise ValueError(f"{weights}: the checksum does not match judge.json")
-    judge = Judge(tuple(meta["channels"]))
-    judge.load_state_dict(load_file(str(weights)))
-    return judge.eval(), meta
+    return read_net(folder, "judge", FORMAT_VERSION, Judge)
 
 
 @functools.cache

@@ -15,17 +15,15 @@ once and gives no verdict (`None`): segment then chooses by the models' sureness
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file
 from torch import nn
 
-from model.judge import sha256
+from model.judge import read_net
 from model.paths import PIECE
 
 log = logging.getLogger(__name__)
@@ -65,15 +63,7 @@ def log_whole(net: Piece, images: np.ndarray, feats: np.ndarray) -> np.ndarray:
 
 def read(folder: Path = FOLDER) -> tuple[Piece, dict]:
     """The scorer and its json; ValueError or OSError, with the reason, when it cannot be used."""
-    meta = json.loads((folder / "piece.json").read_text())
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{folder}: format_version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
-    weights = folder / "piece.safetensors"
-    if sha256(weights) != meta.get("sha256"):
-        raise ValueError(f"{weights}: the checksum does not match piece.json")
-    net = Piece(tuple(meta["channels"]))
-    net.load_state_dict(load_file(str(weights)))
-    return net.eval(), meta
+    return read_net(folder, "piece", FORMAT_VERSION, Piece)
 
 
 @functools.cache

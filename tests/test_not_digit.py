@@ -176,3 +176,15 @@ def test_train_judge_dry_run_trains_a_few_steps_and_writes_nothing(tmp_path, cap
     held_out = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert 0 < held_out["threshold"] < 1 and "letter drawn" in held_out["per_kind"]
     assert not (tmp_path / "j").exists()
+
+
+def test_a_saved_judge_reads_back_as_it_was(tmp_path):
+    import torch
+
+    from train import judge as train_judge
+    net = judge.Judge()
+    train_judge.save(net, tmp_path / "j", {"seed": 5})
+    back, meta = judge.read(tmp_path / "j")
+    assert meta["seed"] == 5 and meta["channels"] == list(judge.CHANNELS) and not list((tmp_path / "j").glob("*.tmp"))
+    x = torch.rand(3, 1, 28, 28)
+    assert torch.equal(back(x), net.eval()(x))

@@ -13,9 +13,7 @@ with the held-out figures and this command.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -23,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
 from model import judge as judge_model
 from train import negatives as ng
@@ -100,16 +97,8 @@ def figures(scores: np.ndarray, y: np.ndarray, kinds: np.ndarray, thr: float) ->
 
 def save(net: judge_model.Judge, out: Path, meta: dict) -> None:
     """judge.safetensors and judge.json, written to temporary names and then renamed."""
-    out.mkdir(parents=True, exist_ok=True)
-    weights, info = out / "judge.safetensors", out / "judge.json"
-    tmp_w, tmp_i = out / "judge.safetensors.tmp", out / "judge.json.tmp"
-    save_file({k: v.detach().contiguous() for k, v in net.state_dict().items()}, str(tmp_w))
-    meta = {"format_version": judge_model.FORMAT_VERSION, "channels": list(judge_model.CHANNELS),
-            "sha256": judge_model.sha256(tmp_w), **meta,
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    tmp_i.write_text(json.dumps(meta, indent=1))
-    os.replace(tmp_w, weights)
-    os.replace(tmp_i, info)
+    head = {"format_version": judge_model.FORMAT_VERSION, "channels": list(judge_model.CHANNELS)}
+    judge_model.save_net(net, out, "judge", head, meta)
 
 
 def main(argv=None) -> int:

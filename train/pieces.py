@@ -14,9 +14,7 @@ records with this command.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,11 +22,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
 from model import piece as piece_model
 from model import segment
-from model.judge import sha256
+from model.judge import save_net
 from model.preprocess import layout
 from train.data import load_mnist
 from train.numbers import INKED, touching_digits
@@ -163,15 +160,8 @@ def figures(logw: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> dict:
 
 def save(net: piece_model.Piece, out: Path, meta: dict) -> None:
     """piece.safetensors and piece.json, written to temporary names and then renamed."""
-    out.mkdir(parents=True, exist_ok=True)
-    weights, info = out / "piece.safetensors", out / "piece.json"
-    tmp_w, tmp_i = out / "piece.safetensors.tmp", out / "piece.json.tmp"
-    save_file({k: v.detach().contiguous() for k, v in net.state_dict().items()}, str(tmp_w))
-    meta = {"format_version": piece_model.FORMAT_VERSION, "channels": list(piece_model.CHANNELS),
-            "sha256": sha256(tmp_w), **meta, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-    tmp_i.write_text(json.dumps(meta, indent=1))
-    os.replace(tmp_w, weights)
-    os.replace(tmp_i, info)
+    head = {"format_version": piece_model.FORMAT_VERSION, "channels": list(piece_model.CHANNELS)}
+    save_net(net, out, "piece", head, meta)
 
 
 def main(argv=None) -> int:
