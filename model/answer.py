@@ -10,6 +10,7 @@ comes through shared memory, the rest through the pipe.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -72,21 +73,35 @@ def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> NumberA
 
 
 ASKS = {"digit": answer, "number": number}
-MAX_LOADED = 16
+class Loaded:
+    """Checkpoints loaded by (path, mtime), for the server's sessions (ui/models.py) and for the worker: a
+    retrained run at the same path is loaded again, and past `MAX` the oldest is dropped. A plain dict
+    look-up, not st.cache_resource: it runs twice at every stroke. The lock makes one load per checkpoint,
+    however many sessions ask at once."""
 
+    MAX = 16
 
-def _loader() -> Loader:
-    loaded: dict[tuple[str, float | None], torch.nn.Module] = {}
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[str, float], tuple] = {}
+        self._lock = threading.Lock()
 
-    def load(path: str, mtime: float | None) -> torch.nn.Module:
+    def get(self, path: str, mtime: float | None) -> tuple:
+        """(model, info), as store.load; CheckpointError when the weights are gone (mtime None)."""
         if mtime is None:
             raise store.CheckpointError(f"{path}: model.safetensors is missing")
-        if (path, mtime) not in loaded:
-            if len(loaded) >= MAX_LOADED:
-                loaded.pop(next(iter(loaded)))  # the oldest loaded
-            loaded[path, mtime] = store.load(path)[0]
-        return loaded[path, mtime]
-    return load
+        key = (path, mtime)
+        if (hit := self._loaded.get(key)) is not None:
+            return hit
+        with self._lock:
+            if key not in self._loaded:
+                if len(self._loaded) >= self.MAX:
+                    self._loaded.pop(next(iter(self._loaded)))  # the oldest loaded
+                self._loaded[key] = store.load(path)
+            return self._loaded[key]
+
+    def model(self, path: str, mtime: float | None) -> torch.nn.Module:
+        """The `Loader` that `answer` and `number` take."""
+        return self.get(path, mtime)[0]
 
 
 SHARED_BYTES = 4 * 1024 * 1024  # the drawing's shared memory: a 1024 × 1024 RGBA canvas fits
@@ -99,7 +114,7 @@ def serve(conn, shared: str, checkpoints: Checkpoints) -> None:
     text; the server then answers that stroke itself."""
     torch.set_num_threads(1)
     shm = shared_memory.SharedMemory(name=shared)  # the server's: it unlinks it
-    load = _loader()
+    load = Loaded().model
     dot = np.zeros((28, 28, 4), np.uint8)
     dot[10:18, 12:16, 3] = 255
     answer(dot, checkpoints, load)  # imports, loads and first calls, before its first stroke

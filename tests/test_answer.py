@@ -48,9 +48,23 @@ def test_a_broken_model_is_its_slots_message_and_the_other_answers(chosen, tmp_p
     shutil.copytree(chosen["cnn"].path, broken)
     (broken / "model.safetensors").write_bytes(b"not weights")
     got = answers.answer(drawn_seven(), {"mlp": (str(chosen["mlp"].path), 1.0), "cnn": (str(broken), 1.0),
-                                         "gone": (str(tmp_path / "gone"), None)}, answers._loader())
+                                         "gone": (str(tmp_path / "gone"), None)}, answers.Loaded().model)
     assert got.probs["mlp"].argmax() == 7 and set(got.errors) == {"cnn", "gone"}
     assert "checksum" in got.errors["cnn"] and "missing" in got.errors["gone"]
+
+
+def test_loaded_models_are_kept_by_path_and_mtime_and_the_oldest_goes_first(chosen, monkeypatch):
+    calls = []
+    monkeypatch.setattr(answers.store, "load", lambda path: calls.append(path) or (object(), {}))
+    loaded = answers.Loaded()
+    first = loaded.model("a", 1.0)
+    assert loaded.model("a", 1.0) is first and calls == ["a"]
+    assert loaded.model("a", 2.0) is not first and calls == ["a", "a"]  # retrained at the same path
+    for i in range(answers.Loaded.MAX):
+        loaded.model(f"other{i}", 1.0)
+    assert loaded.model("a", 2.0) and calls[-1] == "a"  # dropped: loaded again
+    with pytest.raises(store.CheckpointError, match="missing"):
+        loaded.model("a", None)
 
 
 def test_an_empty_canvas_asks_no_model(chosen):

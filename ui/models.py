@@ -26,9 +26,7 @@ log = logging.getLogger(__name__)
 COLORS = {"mlp": "#2563eb", "cnn": "#ea580c"}  # one colour per model family, on every page
 
 
-_loaded: dict[tuple[str, float], tuple] = {}  # (path, mtime) → (model, info), for every session of the server
-_loaded_lock = threading.Lock()
-MAX_LOADED = 16
+_loaded = answers.Loaded()  # every checkpoint a session of this server asked for
 
 
 def _version(entry: store.ModelEntry) -> tuple[str, float]:
@@ -52,17 +50,13 @@ def versions(chosen: dict) -> tuple:
     return tuple(out)
 
 
-def _load(path: str, mtime: float):
-    """A dict, not st.cache_resource: this runs twice at every stroke, and a plain look-up is cheaper."""
-    key = (path, mtime)
-    if (hit := _loaded.get(key)) is not None:
-        return hit
-    with _loaded_lock:  # one load per checkpoint, however many sessions ask at once
-        if key not in _loaded:
-            if len(_loaded) >= MAX_LOADED:
-                _loaded.pop(next(iter(_loaded)))  # the oldest loaded
-            _loaded[key] = store.load(path)
-        return _loaded[key]
+def _checkpoints(chosen: dict) -> answers.Checkpoints:
+    """`versions` as model/answer.py takes them: slot → (path, mtime; None when the weights are gone)."""
+    return {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
+
+
+def _load(path: str, mtime: float | None):
+    return _loaded.get(path, mtime)
 
 
 def entries() -> list[store.ModelEntry]:
@@ -228,7 +222,7 @@ def start_worker(chosen: dict) -> None:
     """Warm the answer worker on `chosen`'s models before the first stroke (the Draw page opening calls it)."""
     with _worker_lock:
         try:
-            _current({slot: (path, mtime) for slot, path, mtime in versions(chosen)})
+            _current(_checkpoints(chosen))
         except OSError as e:  # no shared memory or no process to be had: the server answers alone
             log.warning("no answer worker (%s); the server answers alone for %d s", e, WORKER_BACKOFF_S)
             _worker["failed_at"] = time.monotonic()
@@ -238,7 +232,7 @@ def _ask(kind: str, image: np.ndarray, chosen: dict):
     """`model.answer.ASKS[kind]` on `image`: in the worker process when it is warm and free, so that the
     server's GIL stays free for the other sessions' pages; here, on one thread, when it is not (a long
     number being read there does not make the other sessions' strokes wait for it)."""
-    checkpoints = {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
+    checkpoints = _checkpoints(chosen)
     if _worker_lock.acquire(timeout=WORKER_BUSY_S):  # one conversation on the pipe at a time
         w = None
         try:
@@ -252,7 +246,7 @@ def _ask(kind: str, image: np.ndarray, chosen: dict):
         finally:
             _worker_lock.release()
     with one_thread():
-        return answers.ASKS[kind](image, checkpoints, lambda path, mtime: _load_or_gone(path, mtime)[0])
+        return answers.ASKS[kind](image, checkpoints, _loaded.model)
 
 
 def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
@@ -263,12 +257,6 @@ def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
 def read_number(image: np.ndarray, chosen: dict) -> answers.NumberAnswer:
     """A drawn number's digits, each model's reading of them and the judge's verdict per piece."""
     return _ask("number", image, chosen)
-
-
-def _load_or_gone(path: str, mtime: float | None):
-    if mtime is None:
-        raise store.CheckpointError(f"{path}: model.safetensors is missing")
-    return _load(path, mtime)
 
 
 def not_digit(images: np.ndarray) -> np.ndarray | None:
