@@ -2,10 +2,12 @@
 
 import dataclasses
 import os
+import pickle
 import shutil
 
 import numpy as np
 import pytest
+from filelock import FileLock
 from streamlit.testing.v1 import AppTest
 
 from jobs import background, standby
@@ -38,20 +40,38 @@ def mnist():
     return load_mnist()
 
 
+def made_once(tmp_path_factory, name: str, make):
+    """`make()`, made once for the whole run: ./test.sh's parallel workers (pytest-xdist) share one temporary
+    root, and the first worker to ask makes it while the others wait on the lock, then read its file."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # pytest-N/, above each worker's popen-gwK/
+    path = root / f"{name}.pickle"
+    with FileLock(f"{path}.lock"):
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        made = make()
+        path.write_bytes(pickle.dumps(made))
+        return made
+
+
 @pytest.fixture(scope="session")
-def shipped_answers(mnist):
+def shipped_answers(tmp_path_factory):
     """{"cnn": digits, "mlp": digits}: the shipped models' answers on MNIST's 10,000 test images, computed once."""
-    from model.infer import probabilities
-    from model.predict import load
-    return {n: probabilities(load(n)[0], mnist.x_test / np.float32(255)).argmax(1) for n in ("cnn", "mlp")}
+    def make():
+        from model.infer import probabilities
+        from model.predict import load
+        x = load_mnist().x_test / np.float32(255)
+        return {n: probabilities(load(n)[0], x).argmax(1) for n in ("cnn", "mlp")}
+    return made_once(tmp_path_factory, "shipped_answers", make)
 
 
 @pytest.fixture(scope="session")
-def quality_test_sets():
+def quality_test_sets(tmp_path_factory):
     """bench/quality.py's TEST sets (drawn, stray-marked, photographed and typed digits; seeded), made once:
     the shipped models' targets (tests/test_accuracy.py) and the judge's (tests/test_not_digit.py) use them."""
     from bench import quality
-    return quality.make_sets("test", 600)
+    return made_once(tmp_path_factory, "quality_test_sets", lambda: quality.make_sets("test", 600))
 
 
 @pytest.fixture
