@@ -41,7 +41,7 @@ def time_drawings(images, models) -> dict[str, list[float]]:
     for m in models.values():  # warm-up: first calls allocate
         probabilities(m, np.zeros((28, 28), np.float32))
     stages = {"preprocess": [], "mlp": [], "cnn": [], "total": []}
-    ab = {"cnn, A/B": [], "baseline, A/B": []} if "baseline" in models else {}
+    ab = {"cnn": [], "baseline": []} if "baseline" in models else {}
     for i, img in enumerate(images):
         t0 = time.perf_counter()
         pre = preprocess(img)
@@ -57,9 +57,9 @@ def time_drawings(images, models) -> dict[str, list[float]]:
         for name in list(ab)[:: 1 if i % 2 else -1]:
             probabilities(models["mlp"], pre.image)
             t = time.perf_counter()
-            probabilities(models[name.split(",")[0]], pre.image)
+            probabilities(models[name], pre.image)
             ab[name].append(time.perf_counter() - t)
-    stages |= ab
+    stages |= {f"{name}, A/B": ts for name, ts in ab.items()}
     return stages
 
 

@@ -73,6 +73,8 @@ def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> NumberA
 
 
 ASKS = {"digit": answer, "number": number}
+
+
 class Loaded:
     """Checkpoints loaded by (path, mtime), for the server's sessions (ui/models.py) and for the worker: a
     retrained run at the same path is loaded again, and past `MAX` the oldest is dropped. A plain dict

@@ -53,7 +53,7 @@ def test_a_broken_model_is_its_slots_message_and_the_other_answers(chosen, tmp_p
     assert "checksum" in got.errors["cnn"] and "missing" in got.errors["gone"]
 
 
-def test_loaded_models_are_kept_by_path_and_mtime_and_the_oldest_goes_first(chosen, monkeypatch):
+def test_loaded_models_are_kept_by_path_and_mtime_and_the_oldest_goes_first(monkeypatch):
     calls = []
     monkeypatch.setattr(answers.store, "load", lambda path: calls.append(path) or (object(), {}))
     loaded = answers.Loaded()

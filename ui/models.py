@@ -36,7 +36,7 @@ def _version(entry: store.ModelEntry) -> tuple[str, float]:
 
 def load(entry: store.ModelEntry):
     """Cached by (path, mtime): a retrained run at the same path is picked up, nothing reloads on a rerun."""
-    return _load(*_version(entry))
+    return _loaded.get(*_version(entry))
 
 
 def versions(chosen: dict) -> tuple:
@@ -53,10 +53,6 @@ def versions(chosen: dict) -> tuple:
 def _checkpoints(chosen: dict) -> answers.Checkpoints:
     """`versions` as model/answer.py takes them: slot → (path, mtime; None when the weights are gone)."""
     return {slot: (path, mtime) for slot, path, mtime in versions(chosen)}
-
-
-def _load(path: str, mtime: float | None):
-    return _loaded.get(path, mtime)
 
 
 def entries() -> list[store.ModelEntry]:
@@ -276,7 +272,7 @@ def mnist():
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _test_probs(path: str, mtime: float) -> np.ndarray:
-    model, _ = _load(path, mtime)
+    model, _ = _loaded.get(path, mtime)
     return probabilities(model, mnist().x_test / np.float32(255))
 
 
