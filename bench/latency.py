@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import synth  # noqa: E402
 from model.predict import load, probabilities  # noqa: E402
 from model.preprocess import preprocess  # noqa: E402
+from model.store import CheckpointError  # noqa: E402
 
 
 def pct(ts, q):
@@ -73,7 +74,10 @@ def main(argv=None) -> int:
     images, _ = synth.canvas_drawings(a.n, seed=7)
     models = {name: load(name)[0] for name in ("mlp", "cnn")}
     if a.baseline:
-        models["baseline"] = load(a.baseline)[0]
+        try:
+            models["baseline"] = load(a.baseline)[0]
+        except CheckpointError as e:
+            p.error(f"--baseline: {e}")
     for threads in thread_counts(a.threads, torch.get_num_threads()):
         torch.set_num_threads(threads)
         stages = time_drawings(images, models)

@@ -118,3 +118,6 @@ def test_the_latency_bench_times_a_baseline_checkpoint_beside_the_shipped_cnn(ca
     assert "cnn, A/B" in out and "baseline, A/B" in out
     ratio = float(out.split("cnn / baseline p50:")[1].split()[0])
     assert 0.5 < ratio < 2.0
+    with pytest.raises(SystemExit) as refused:  # argparse's one line, not a traceback
+        latency.main(["--n", "2", "--baseline", "/nowhere"])
+    assert refused.value.code == 2 and "--baseline: no model called '/nowhere'" in capsys.readouterr().err
