@@ -6,6 +6,10 @@ First the tests marked `alone` (they time themselves or load the machine) with n
 others on parallel workers (pytest-xdist, a test file to a worker): most tests wait on a server, a browser or a
 training process rather than compute. A `-m` expression given is combined with each run's; a `-n` given replaces
 the workers' number. The exit status is the first failing run's; pytest's 5 (no test ran) only when neither ran one.
+
+The workers share the cores: each process they start (torch, and numpy's OpenBLAS) gets the cores divided by the
+workers' number as its thread count, unless OMP_NUM_THREADS is set. Two workers with two threads each on two cores
+made a training three times slower than with one thread each (BENCHMARKS.md, "Test suite").
 """
 
 from __future__ import annotations
@@ -49,6 +53,20 @@ def runs(args: list[str]) -> list[list[str]]:
             [*pytest, "-n", WORKERS, "--dist", "loadfile", *rest, "-m", both(expr, "not alone")]]
 
 
+def workers(args: list[str]) -> int:
+    """The parallel run's worker count: the last `-n N` given, else WORKERS; "auto" and "logical" mean one a core."""
+    n = WORKERS
+    for a, b in zip(args, args[1:]):
+        if a == "-n":
+            n = b
+    return max(1, os.cpu_count() or 1) if n in ("auto", "logical") else max(1, int(n))
+
+
+def parallel_env(args: list[str], environ: dict[str, str], cpus: int) -> dict[str, str]:
+    """The parallel run's environment: OMP_NUM_THREADS is the cores shared among the workers, unless already set."""
+    return {"OMP_NUM_THREADS": str(max(1, cpus // workers(args))), **environ}
+
+
 def status(codes: list[int]) -> int:
     failed = [c for c in codes if c not in (0, NO_TESTS)]
     if failed:
@@ -59,8 +77,9 @@ def status(codes: list[int]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     codes = []
-    for cmd in runs(args):
-        codes.append(subprocess.run(cmd, cwd=REPO).returncode)
+    envs = [dict(os.environ), parallel_env(args, dict(os.environ), os.cpu_count() or 1)]
+    for cmd, env in zip(runs(args), envs, strict=True):
+        codes.append(subprocess.run(cmd, cwd=REPO, env=env).returncode)
         if codes[-1] not in (0, NO_TESTS) and {"-x", "--exitfirst"} & set(args):
             break  # -x: stop at the first failure
     return status(codes)

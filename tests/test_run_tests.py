@@ -25,3 +25,11 @@ def test_any_failing_run_fails_and_no_test_is_an_error_only_when_neither_ran_one
     assert run_tests.status([0, 0]) == 0 and run_tests.status([5, 0]) == 0 and run_tests.status([0, 5]) == 0
     assert run_tests.status([5, 5]) == 5
     assert run_tests.status([1, 0]) == 1 and run_tests.status([0, 2]) == 2 and run_tests.status([5, 1]) == 1
+
+
+def test_the_parallel_workers_share_the_cores_unless_the_threads_are_set():
+    assert run_tests.parallel_env([], {}, 2) == {"OMP_NUM_THREADS": "1"}
+    assert run_tests.parallel_env([], {}, 8) == {"OMP_NUM_THREADS": str(8 // int(run_tests.WORKERS))}
+    assert run_tests.parallel_env(["-n", "4", "-q"], {}, 16) == {"OMP_NUM_THREADS": "4"}
+    assert run_tests.parallel_env(["-n", "1"], {}, 1) == {"OMP_NUM_THREADS": "1"}
+    assert run_tests.parallel_env([], {"OMP_NUM_THREADS": "3", "A": "b"}, 2) == {"OMP_NUM_THREADS": "3", "A": "b"}
