@@ -77,7 +77,8 @@ def answer(image, chosen: dict, mid, right, got=None, offer_box: bool = True, tu
 
 @st.fragment
 def number(chosen: dict) -> None:
-    number_mode.answer(canvas("draw_number", NUMBER_W, NUMBER_H), chosen)  # readings, touching digits, one digit
+    image = canvas("draw_number", NUMBER_W, NUMBER_H)
+    number_mode.answer(image, chosen, ink_canvas.strokes("draw_number"))  # readings, touching digits, one digit
 
 
 @st.fragment

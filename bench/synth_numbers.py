@@ -24,24 +24,29 @@ def _strokes(ch: str, rng: np.random.Generator, slant: float, angle: float) -> l
     return digit_strokes(int(ch), rng, slant=slant, angle=angle)
 
 
-def touching_number(text: str, rng: np.random.Generator, size: tuple[int, int] = SIZE) -> np.ndarray | None:
-    """`text` written left to right with neighbours touching: (H, W) float ink, or None if it does not fit."""
-    digits = touching_digits(text, rng, _strokes, size)
+def touching_number(text: str, rng: np.random.Generator, size: tuple[int, int] = SIZE,
+                    pen: list | None = None) -> np.ndarray | None:
+    """`text` written left to right with neighbours touching: (H, W) float ink, or None if it does not fit.
+    Given a list `pen`, each digit's strokes are added to it (train/numbers.py)."""
+    digits = touching_digits(text, rng, _strokes, size, pen)
     return None if digits is None else np.max(digits, axis=0)
 
 
-def touching_numbers(n: int, seed: int = 0) -> tuple[list[np.ndarray], list[str]]:
+def touching_numbers(n: int, seed: int = 0, strokes: bool = False) -> tuple[list[np.ndarray], list[str]] | tuple:
     """n RGBA drawings (560 x 240, as the number canvas sends them) of 2-5 digit numbers whose
-    neighbours touch, and their texts."""
+    neighbours touch, and their texts; with `strokes`, also each drawing's strokes as the canvas sends
+    them, in the order they were drawn (a list of ((n, 2) points, brush px)). The same drawings either way."""
     rng = np.random.default_rng(seed)
-    images, texts = [], []
+    images, texts, pens = [], [], []
     while len(images) < n:
         text = "".join(str(d) for d in rng.integers(0, 10, rng.integers(2, 6)))
-        ink = touching_number(text, rng)
+        pen: list = []
+        ink = touching_number(text, rng, pen=pen)
         if ink is not None:
             images.append(encode(ink, "alpha", rng))
             texts.append(text)
-    return images, texts
+            pens.append([s for digit in pen for s in digit])
+    return (images, texts, pens) if strokes else (images, texts)
 
 
 if __name__ == "__main__":

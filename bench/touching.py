@@ -35,12 +35,14 @@ def scorer(models: list) -> segment.Score:
     return lambda images: [probabilities(m, images) for m in models]
 
 
-def whole_numbers(images, texts, score: segment.Score) -> tuple[np.ndarray, dict[int, np.ndarray], list[float]]:
-    """Per model: the share read right in whole; the same per count of digits; each reading's seconds."""
+def whole_numbers(images, texts, score: segment.Score,
+                  pens=None) -> tuple[np.ndarray, dict[int, np.ndarray], list[float]]:
+    """Per model: the share read right in whole; the same per count of digits; each reading's seconds. With
+    `pens`, each drawing's strokes go with it, as the number canvas sends them."""
     right, per_len, seconds = np.zeros(len(NAMES)), defaultdict(lambda: np.zeros(len(NAMES) + 1)), []
-    for img, text in zip(images, texts, strict=True):
+    for j, (img, text) in enumerate(zip(images, texts, strict=True)):
         t = time.perf_counter()
-        r = segment.read(img, score)
+        r = segment.read(img, score, pens[j] if pens is not None else None)
         seconds.append(time.perf_counter() - t)
         got = np.array(["".join(map(str, p.argmax(1))) == text for p in r.probs] if r.parts else [False] * len(NAMES))
         right += got
@@ -57,11 +59,14 @@ def main(argv=None) -> int:
     score = scorer([load(name)[0] for name in NAMES])
     for which in a.sets:
         seed = SEEDS[which]
-        for label, (images, texts) in (("touching", synth_numbers.touching_numbers(a.n, seed)),
-                                       ("with gaps", synth.number_drawings(a.n // 2, seed))):
-            acc, per_len, seconds = whole_numbers(images, texts, score)
+        drawn, written, strokes = synth_numbers.touching_numbers(a.n, seed, strokes=True)
+        gaps = synth.number_drawings(a.n // 2, seed)
+        for label, (images, texts, pens) in (("touching, pixels", (drawn, written, None)),
+                                             ("touching, strokes", (drawn, written, strokes)),
+                                             ("with gaps", (*gaps, None))):
+            acc, per_len, seconds = whole_numbers(images, texts, score, pens)
             lens = "  ".join(f"{k} digits: " + "/".join(f"{x:.0%}" for x in v) for k, v in per_len.items())
-            print(f"{which} (seed {seed}) {label:9s} n={len(texts):4d}  " +
+            print(f"{which} (seed {seed}) {label:17s} n={len(texts):4d}  " +
                   "  ".join(f"{n} {x:6.2%}" for n, x in zip(NAMES, acc, strict=True)) +
                   f"   [{lens}]   median {1000 * np.median(seconds):.0f} ms, max {1000 * max(seconds):.0f} ms")
     return 0

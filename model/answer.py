@@ -18,7 +18,7 @@ from multiprocessing import shared_memory
 import numpy as np
 import torch
 
-from model import judge, segment, store
+from model import judge, pen, segment, store
 from model.infer import probabilities
 from model.preprocess import Preprocessed, preprocess
 
@@ -34,8 +34,9 @@ class Answer:
     not_digit: bool | None        # the judge's verdict; None with nothing to judge or no judge
 
 
-def answer(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> Answer:
-    """Run it on one torch thread (a drawing is one image: a second thread only waits for a core)."""
+def answer(image: np.ndarray, checkpoints: Checkpoints, load: Loader, strokes=None) -> Answer:
+    """Run it on one torch thread (a drawing is one image: a second thread only waits for a core). One digit
+    is read from its pixels: `strokes` is taken, as `number` takes it, and not used."""
     pre = preprocess(image)
     if pre.empty:
         return Answer(pre, {}, {}, None)
@@ -57,8 +58,10 @@ class NumberAnswer:
     not_digit: np.ndarray | None     # the judge's verdict per piece; None with no pieces or no judge
 
 
-def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> NumberAnswer:
-    """A drawn number: cut once for every model (model/segment.py, scored by all of them), each piece judged."""
+def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader,
+           strokes: list[pen.Stroke] | None = None) -> NumberAnswer:
+    """A drawn number: cut once for every model (model/segment.py, scored by all of them; by its strokes when
+    the canvas sent them), each piece judged."""
     nets, errors = {}, {}
     for slot, (path, mtime) in checkpoints.items():
         try:
@@ -67,7 +70,7 @@ def number(image: np.ndarray, checkpoints: Checkpoints, load: Loader) -> NumberA
             errors[slot] = str(e)
     if not nets:
         return NumberAnswer(None, [], errors, None)
-    reading = segment.read(image, lambda x: [probabilities(net, x) for net in nets.values()])
+    reading = segment.read(image, lambda x: [probabilities(net, x) for net in nets.values()], strokes)
     flags = judge.not_digit(np.stack([p.image for p in reading.parts])) if reading.parts else None
     return NumberAnswer(reading, list(nets), errors, flags)
 
@@ -111,7 +114,7 @@ SHARED_BYTES = 4 * 1024 * 1024  # the drawing's shared memory: a 1024 × 1024 RG
 
 def serve(conn, shared: str, checkpoints: Checkpoints) -> None:
     """The worker: warm up on `checkpoints` (the models of the stroke that started it), say "ready", then
-    answer each (kind, shape, dtype, checkpoints) it receives (`ASKS[kind]`), the drawing's pixels in the
+    answer each (kind, shape, dtype, checkpoints, strokes) it receives (`ASKS[kind]`), the drawing's pixels in the
     shared memory named `shared`, until the server's end of the pipe closes. A failure is sent back as its
     text; the server then answers that stroke itself."""
     torch.set_num_threads(1)
@@ -124,12 +127,12 @@ def serve(conn, shared: str, checkpoints: Checkpoints) -> None:
     conn.send("ready")
     while True:
         try:
-            kind, shape, dtype, checkpoints = conn.recv()
+            kind, shape, dtype, checkpoints, strokes = conn.recv()
         except (EOFError, OSError):  # the server is gone
             shm.close()
             return
         try:
             image = np.ndarray(shape, np.dtype(dtype), buffer=shm.buf).copy()
-            conn.send(ASKS[kind](image, checkpoints, load))
+            conn.send(ASKS[kind](image, checkpoints, load, strokes))
         except Exception as e:  # noqa: BLE001 - reported, and the worker goes on
             conn.send(f"{type(e).__name__}: {e}")

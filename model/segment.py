@@ -11,6 +11,11 @@ the group's height and the ink under its cuts), less a cost for a shape unlike o
 thin for anything but a 1). Per group, the chain of pieces with the best total wins (dynamic
 programming); the quick reading of split_digits gets a small head start.
 
+From the number canvas the strokes come too (model/pen.py), and they part touching digits where the pixels
+cannot: `read` then tries each run of strokes next to each other (left to right, the number's slant taken
+out) as one digit, scored as above, and keeps the best chain of runs. It falls back to the pixels when the
+strokes do not cover the picture's ink (a forged value, an upload).
+
 Why the piece scorer: the models alone are sure of a 0 with a 1 glued to its side (they read "0"), and
 of a thin sliver as a "1" (BENCHMARKS.md has the figures). With no scorer file, the models' sureness
 alone chooses. numpy, and the piece scorer's torch; the score function is the caller's (the Draw page:
@@ -20,12 +25,13 @@ the models that load; the bench: both).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model import piece
-from model.preprocess import Layout, Preprocessed, layout
+from model import pen, piece
+from model.ink import to_ink
+from model.preprocess import Layout, Preprocessed, layout, preprocess
 
 Score = Callable[[np.ndarray], list[np.ndarray]]  # (N, 28, 28) → each model's (N, 10) probabilities
 
@@ -42,6 +48,13 @@ THIN_COST = 10.0  # ... by this much per unit of width short of it
 PLAIN_BONUS = 0.3  # the quick reading's head start
 WHOLE = 1.0  # the piece scorer's log-probability of "one whole digit" counts this much (model/piece.py)
 UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
+RUN = 4  # from strokes: at most this many strokes make one digit
+INKED = 0.3  # ink above this counts as the stroke's
+MISSED = 0.02  # strokes that leave more than this share of the inked pixels uncovered are not the picture's
+SHORT = 0.7  # a run of strokes shorter than this share of the number's height is part of a digit ...
+SHORT_COST = 10.0  # ... by this much log-sureness per unit of height short of it
+APART = 0.3  # two strokes of a run side by side (sharing less than this share of the narrower's width, upright)
+APART_COST = 3.0  # ... are likely two digits: this much log-sureness each such pair
 
 
 @dataclass(frozen=True)
@@ -152,8 +165,24 @@ def features(lay: Layout, plans: list[tuple], keys: list) -> np.ndarray:
     return out
 
 
-def read(img: np.ndarray, score: Score) -> Reading:
-    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits."""
+def _worth(images: np.ndarray, probs: list[np.ndarray], feats: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Each piece's worth: the models' log-sureness of the digit they agree on, the piece scorer's log-probability
+    of one whole digit, less the costs of a shape unlike one digit (feats[:, 0] is its width for its group's
+    height; `heights` its own height for the group's, 1 when not known)."""
+    logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
+    agreed = logs.argmax(1)  # the digit the models together are surest of
+    net = piece.load()
+    whole = piece.log_whole(net, images, feats) if net is not None else np.zeros(len(images))
+    return np.array([float(logs[j, agreed[j]]) + WHOLE * float(whole[j])
+                     - _shape_cost(float(feats[j, 0]), 1, int(agreed[j]))
+                     - SHORT_COST * max(0.0, SHORT - float(heights[j])) for j in range(len(images))])
+
+
+def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None) -> Reading:
+    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits; by
+    its strokes when they are given and cover its ink."""
+    if strokes and (by_strokes := _read_strokes(img, score, strokes)) is not None:
+        return by_strokes
     lay = layout(img)
     if lay is None:
         return Reading([], [], [], False)
@@ -163,14 +192,8 @@ def read(img: np.ndarray, score: Score) -> Reading:
     probs = score(images) if keys else []
     logp = {}
     if keys:
-        logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
-        agreed = logs.argmax(1)  # the digit the models together are surest of
-        net = piece.load()
-        whole = piece.log_whole(net, images, features(lay, plans, keys)) if net is not None else np.zeros(len(keys))
-        for j, (i, (a, b)) in enumerate(keys):
-            where = plans[i][3]
-            logp[(i, (a, b))] = float(logs[j, agreed[j]]) + WHOLE * float(whole[j]) - _shape_cost(
-                where[b] - where[a], lay.groups[i].height, int(agreed[j]))
+        worth = _worth(images, probs, features(lay, plans, keys), np.ones(len(keys)))
+        logp = {key: float(v) for key, v in zip(keys, worth, strict=True)}
     row = {k: j for j, k in enumerate(keys)}
     parts, rows, split, unsure = [], [], [], False
     for i, (_, plain, spans, _) in enumerate(plans):
@@ -182,6 +205,83 @@ def read(img: np.ndarray, score: Score) -> Reading:
         split += [len(chosen) > 1] * len(chosen)
         unsure |= doubt and len(chosen) > 1  # only a group we cut: its reader is told to check
     return Reading(parts, [p[rows] for p in probs] if rows else [], split, unsure)
+
+
+def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> Reading | None:
+    """The number read by runs of its strokes; None when the strokes do not cover the picture's ink."""
+    ink, polarity = to_ink(img)
+    if polarity != "alpha":
+        return None
+    inked = ink > INKED
+    covers = pen.masks(strokes, ink.shape)
+    if not inked.any() or (inked & ~covers.any(0)).sum() > MISSED * inked.sum():
+        return None
+    own = [(inked & m) for m in covers]
+    kept = [i for i, o in enumerate(own) if o.any()]
+    ys, xs = np.nonzero(inked)
+    height = int(np.ptp(ys)) + 1
+    yc = float(ys.mean())
+    slant = float(np.clip(np.cov(xs, ys)[0, 1] / max(float(ys.var()), 1.0), -0.6, 0.6))  # x moved per row down
+    box = {}
+    for i in kept:
+        y, x = np.nonzero(own[i])
+        upright = x - slant * (y - yc)
+        box[i] = (float(upright.min()), float(upright.max()) + 1, int(y.min()), int(y.max()) + 1, float(upright.mean()))
+    kept.sort(key=lambda i: box[i][4])
+    n = len(kept)
+    spans, pieces, feats, tall, apart = [], [], [], [], []
+    for a in range(n):
+        for b in range(a + 1, min(n, a + RUN) + 1):
+            run = kept[a:b]
+            x0, x1 = min(box[i][0] for i in run), max(box[i][1] for i in run)
+            if b > a + 1 and x1 - x0 > WIDEST * height:
+                break
+            mask = covers[run].any(0)
+            rest = covers[[i for i in kept if i not in run]].any(0) if n > len(run) else np.zeros_like(mask)
+            p = _stroke_piece(img, mask)
+            if p.empty:
+                continue
+            y0, y1 = min(box[i][2] for i in run), max(box[i][3] for i in run)
+            touch = float((inked & mask & rest).any(1).sum()) / height  # rows where it meets other strokes' ink
+            spans.append((a, b))
+            pieces.append(p)
+            feats.append(((x1 - x0) / height, touch, touch))
+            tall.append((y1 - y0) / height)
+            apart.append(sum(_shared(box[i], box[j]) < APART for i, j in zip(run[:-1], run[1:])))
+    if not pieces:
+        return None
+    images = np.stack([p.image for p in pieces])
+    probs = score(images)
+    worth = _worth(images, probs, np.array(feats, np.float32), np.array(tall)) - APART_COST * np.array(apart)
+    counts = _chains(list(range(n + 1)), {ab: float(v) for ab, v in zip(spans, worth, strict=True)})
+    if not counts:
+        return None
+    k = max(counts, key=lambda c: counts[c][0])
+    rival = max((t for c, (t, _) in counts.items() if c != k), default=-np.inf)
+    cuts = counts[k][1]
+    rows = [spans.index(ab) for ab in zip(cuts[:-1], cuts[1:])]
+    parts = [pieces[r] for r in rows]
+    inks = [inked & covers[kept[a:b]].any(0) for a, b in zip(cuts[:-1], cuts[1:])]
+    split = [any((m & o).any() for j, o in enumerate(inks) if j != i) for i, m in enumerate(inks)]
+    return Reading(parts, [p[rows] for p in probs], split, any(split) and counts[k][0] - rival < UNSURE_MARGIN)
+
+
+def _shared(a: tuple, b: tuple) -> float:
+    """How much of the narrower of two strokes' upright x-ranges the other's covers (0: side by side)."""
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0])) / max(min(a[1] - a[0], b[1] - b[0]), 1.0)
+
+
+def _stroke_piece(img: np.ndarray, mask: np.ndarray) -> Preprocessed:
+    """The picture's ink under `mask` alone, as one digit; its box in the picture's pixels."""
+    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    crop = np.array(img[y0:y1, x0:x1])
+    crop[..., 3] = np.where(mask[y0:y1, x0:x1], crop[..., 3], 0)
+    p = preprocess(crop)
+    if p.empty:
+        return p
+    bx0, by0, bx1, by1 = p.box
+    return replace(p, box=(bx0 + x0, by0 + y0, bx1 + x0, by1 + y0))
 
 
 def _shape_cost(width: float, height: int, digit: int) -> float:

@@ -43,9 +43,10 @@ def _shift(ink: np.ndarray, dx: int) -> np.ndarray:
 
 
 def touching_digits(text: str, rng: np.random.Generator, strokes: Strokes,
-                    size: tuple[int, int] = SIZE) -> list[np.ndarray] | None:
+                    size: tuple[int, int] = SIZE, pen: list | None = None) -> list[np.ndarray] | None:
     """`text` written left to right with neighbours touching: each digit's (H, W) float ink where it lies
-    (the number is their maximum), or None if it does not fit."""
+    (the number is their maximum), or None if it does not fit. Given a list `pen`, each digit's strokes as
+    the canvas would send them are added to it: a list per digit of ((n, 2) points in canvas px, brush px)."""
     w, h = size
     height = rng.uniform(0.4, 0.8) * h
     height = min(height, 1.25 * w / len(text))  # five digits at most about 0.8 of a height apart
@@ -55,16 +56,17 @@ def touching_digits(text: str, rng: np.random.Generator, strokes: Strokes,
     order = rng.permutation(len(touch))
     touch = [touch[i] for i in order]
     wide = (3 * w, h)  # drawn on a wider strip, so that no digit leaves it while the number is laid out
-    digits, ink, right = [], None, None
+    digits, ink, right, drawn = [], None, None, []
     for i, ch in enumerate(text):
         lean = slant + rng.uniform(-0.08, 0.08)
         polylines = strokes(ch, rng, lean, rng.uniform(-6, 6))
         scale = rng.uniform(0.9, 1.05)
-        digit = render([s * scale for s in polylines], wide, height,
-                       (w / 2, h / 2 + rng.uniform(-0.06, 0.06) * height), brush)
+        centre = (w / 2, h / 2 + rng.uniform(-0.06, 0.06) * height)
+        digit = render([s * scale for s in polylines], wide, height, centre, brush)
+        drawn.append([s * scale * height + centre for s in polylines])
         left, r = _rows(digit)
         if ink is None:
-            digits, ink, right = [digit], digit, r
+            digits, ink, right, moved = [digit], digit, r, [0]
             continue
         # move the new digit so that, over the rows where both have ink, the nearest pair of strokes
         # is `gap` px apart: negative overlaps, zero touches
@@ -75,7 +77,8 @@ def touching_digits(text: str, rng: np.random.Generator, strokes: Strokes,
         else:
             dist = float((left[both] - right[both]).min())
         gap = -rng.uniform(0, brush / 3) if touch[i - 1] else rng.uniform(0.3, 1.0) * brush + 2
-        digit = _shift(digit, int(round(gap - dist)))
+        moved.append(int(round(gap - dist)))
+        digit = _shift(digit, moved[-1])
         left, r = _rows(digit)
         digits.append(digit)
         ink, right = np.maximum(ink, digit), np.maximum(right, r)
@@ -86,4 +89,6 @@ def touching_digits(text: str, rng: np.random.Generator, strokes: Strokes,
     extent = cols[-1] + 1 - cols[0]
     room = (w - extent) / 2
     dx = int(round(room + rng.uniform(-0.5, 0.5) * room - cols[0]))
+    if pen is not None:
+        pen += [[(s + (m + dx, 0), brush) for s in lines] for lines, m in zip(drawn, moved, strict=True)]
     return [_shift(d, dx)[:, :w] for d in digits]

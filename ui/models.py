@@ -171,7 +171,7 @@ class _Worker:
         self.ready = False
         atexit.register(self.stop)  # the shared memory outlives no server that ends normally
 
-    def ask(self, kind: str, image: np.ndarray, checkpoints: answers.Checkpoints):
+    def ask(self, kind: str, image: np.ndarray, checkpoints: answers.Checkpoints, strokes=None):
         """The worker's answer; None while it warms up, or for an image larger than the shared memory (a
         photo: the server answers it). OSError, EOFError or TimeoutError when the worker failed."""
         if not self.ready:
@@ -182,7 +182,7 @@ class _Worker:
         if image.nbytes > self.shm.size:
             return None
         np.ndarray(image.shape, image.dtype, buffer=self.shm.buf)[...] = image
-        self.conn.send((kind, image.shape, image.dtype.str, checkpoints))
+        self.conn.send((kind, image.shape, image.dtype.str, checkpoints, strokes))
         if not self.conn.poll(WORKER_WAIT_S):
             raise TimeoutError(f"no answer in {WORKER_WAIT_S} s")
         reply = self.conn.recv()
@@ -224,7 +224,7 @@ def start_worker(chosen: dict) -> None:
             _worker["failed_at"] = time.monotonic()
 
 
-def _ask(kind: str, image: np.ndarray, chosen: dict):
+def _ask(kind: str, image: np.ndarray, chosen: dict, strokes=None):
     """`model.answer.ASKS[kind]` on `image`: in the worker process when it is warm and free, so that the
     server's GIL stays free for the other sessions' pages; here, on one thread, when it is not (a long
     number being read there does not make the other sessions' strokes wait for it)."""
@@ -232,7 +232,8 @@ def _ask(kind: str, image: np.ndarray, chosen: dict):
     if _worker_lock.acquire(timeout=WORKER_BUSY_S):  # one conversation on the pipe at a time
         w = None
         try:
-            if (w := _current(checkpoints)) is not None and (got := w.ask(kind, image, checkpoints)) is not None:
+            w = _current(checkpoints)
+            if w is not None and (got := w.ask(kind, image, checkpoints, strokes)) is not None:
                 return got
         except (OSError, EOFError, TimeoutError) as e:  # it died, hung or failed on this drawing; or no start
             log.warning("the answer worker failed (%s); the server answers alone for %d s", e, WORKER_BACKOFF_S)
@@ -242,7 +243,7 @@ def _ask(kind: str, image: np.ndarray, chosen: dict):
         finally:
             _worker_lock.release()
     with one_thread():
-        return answers.ASKS[kind](image, checkpoints, _loaded.model)
+        return answers.ASKS[kind](image, checkpoints, _loaded.model, strokes)
 
 
 def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
@@ -250,9 +251,10 @@ def answer(image: np.ndarray, chosen: dict) -> answers.Answer:
     return _ask("digit", image, chosen)
 
 
-def read_number(image: np.ndarray, chosen: dict) -> answers.NumberAnswer:
-    """A drawn number's digits, each model's reading of them and the judge's verdict per piece."""
-    return _ask("number", image, chosen)
+def read_number(image: np.ndarray, chosen: dict, strokes=None) -> answers.NumberAnswer:
+    """A drawn number's digits, each model's reading of them and the judge's verdict per piece; the canvas's
+    strokes (model/pen.py), when given, part touching digits."""
+    return _ask("number", image, chosen, strokes)
 
 
 def not_digit(images: np.ndarray) -> np.ndarray | None:

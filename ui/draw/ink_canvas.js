@@ -1,7 +1,9 @@
 // Digit Lab's drawing surface: a plain <canvas> that takes mouse, pen and finger strokes (pointer
 // events), with Undo / Redo / Clear buttons below it, outside the surface, so every pixel of the
 // surface accepts a stroke. On each lifted stroke it sends the canvas as a PNG at once (no debounce):
-// RGBA, transparent background, ink in alpha, width × height pixels whatever size it is shown at.
+// RGBA, transparent background, ink in alpha, width × height pixels whatever size it is shown at; and
+// the strokes themselves, each [brush, x0, y0, x1, y1, ...] in canvas pixels, in the order drawn (the
+// number mode parts touching digits by them: model/pen.py).
 // History is a list of stroke lists: Clear is a step like any other, so it can be undone.
 
 const STATES = new WeakMap();  // parentElement -> state: one per mounted canvas, kept across reruns
@@ -109,7 +111,9 @@ function tools(s) {
 
 function send(s) {
   const strokes = s.history[s.at];
-  s.send("drawing", strokes.length ? {png: s.canvas.toDataURL("image/png"), strokes: strokes.length} : null);
+  const lines = strokes.map((st) => [st.w].concat(...st.pts.map(([x, y]) => [Math.round(x * 10) / 10,
+                                                                           Math.round(y * 10) / 10])));
+  s.send("drawing", strokes.length ? {png: s.canvas.toDataURL("image/png"), strokes: lines} : null);
 }
 
 export default function (component) {

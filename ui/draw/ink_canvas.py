@@ -9,6 +9,8 @@ The value comes over the websocket, so anyone can send anything in its place. It
 same bounded decoder as uploads (model/image_file.py), asked for a PNG no larger than the canvas,
 checked from the header: a forged 12000 × 12000 PNG cost 1.65 GB and 5.6 s before, and TIFF, GIF and
 WebP were decoded. Anything else is ignored (the page shows an empty canvas) with one line in the log.
+The strokes sent beside the PNG (number mode parts touching digits by them) go through model/pen.py's
+check: a forged list is dropped, and the pixels alone are read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from model import pen
 from model.image_file import ImageError, load_image
 from ui.i18n import t
 
@@ -79,5 +82,14 @@ def drawing(key: str, width: int, height: int, brush: int) -> np.ndarray | None:
     if last is not None and last[0] == png:  # a rerun with the same drawing (a save, a toggle): the same array,
         return last[1]                       # which is how the page knows its answer is still the one shown
     pixels = decode(png, width, height) if png is not None else None
-    st.session_state[f"_ink_{key}"] = (png, pixels)
+    lines = pen.parse(drawing.get("strokes"), width, height) if pixels is not None else None
+    if pixels is not None and lines is None:
+        log.warning("canvas strokes ignored: not a list of strokes on a %d × %d canvas", width, height)
+    st.session_state[f"_ink_{key}"] = (png, pixels, lines)
     return pixels
+
+
+def strokes(key: str) -> list[pen.Stroke] | None:
+    """The strokes of the drawing `drawing(key, ...)` returned last, checked; None when there are none."""
+    last = st.session_state.get(f"_ink_{key}")
+    return last[2] if last is not None else None

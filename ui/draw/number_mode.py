@@ -37,9 +37,10 @@ def _boxes(image: np.ndarray, parts) -> np.ndarray:
     return out
 
 
-def answer(image: np.ndarray | None, chosen: dict) -> None:
-    """Everything under the number canvas: the readings, a word when digits touched, then one digit."""
-    got = models.read_number(image, chosen) if image is not None else None  # in the answer worker when warm
+def answer(image: np.ndarray | None, chosen: dict, strokes=None) -> None:
+    """Everything under the number canvas: the readings, a word when digits touched, then one digit. The
+    canvas's strokes, when it sent them, part touching digits (model/segment.py)."""
+    got = models.read_number(image, chosen, strokes) if image is not None else None  # in the worker when warm
     for slot, err in (got.errors.items() if got is not None else ()):  # a broken checkpoint: its message only
         widgets.model_error(chosen[slot], err)
     reading = got.reading if got is not None else None
