@@ -53,7 +53,7 @@ INKED = 0.3  # ink above this counts as the stroke's
 MISSED = 0.02  # strokes that leave more than this share of the inked pixels uncovered are not the picture's
 SHORT = 0.7  # a run of strokes shorter than this share of the number's height is part of a digit ...
 SHORT_COST = 10.0  # ... by this much log-sureness per unit of height short of it
-APART = 0.3  # two strokes of a run side by side (sharing less than this share of the narrower's width, upright)
+APART = 0.3  # two strokes of a run side by side (their pen paths share less than this of the narrower's width, upright)
 APART_COST = 3.0  # ... are likely two digits: this much log-sureness each such pair
 
 
@@ -222,11 +222,14 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
     height = int(np.ptp(ys)) + 1
     yc = float(ys.mean())
     slant = float(np.clip(np.cov(xs, ys)[0, 1] / max(float(ys.var()), 1.0), -0.6, 0.6))  # x moved per row down
-    box = {}
+    box, line = {}, {}
     for i in kept:
         y, x = np.nonzero(own[i])
         upright = x - slant * (y - yc)
         box[i] = (float(upright.min()), float(upright.max()) + 1, int(y.min()), int(y.max()) + 1, float(upright.mean()))
+        xy = strokes[i][0]
+        pts = xy[:, 0] - slant * (xy[:, 1] - yc)  # the pen's path, without the brush: touching ink does not count
+        line[i] = (float(pts.min()), float(pts.max()))
     kept.sort(key=lambda i: box[i][4])
     n = len(kept)
     spans, pieces, feats, tall, apart = [], [], [], [], []
@@ -247,7 +250,7 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
             pieces.append(p)
             feats.append(((x1 - x0) / height, touch, touch))
             tall.append((y1 - y0) / height)
-            apart.append(sum(_shared(box[i], box[j]) < APART for i, j in zip(run[:-1], run[1:])))
+            apart.append(sum(_shared(line[i], line[j]) < APART for i, j in zip(run[:-1], run[1:])))
     if not pieces:
         return None
     images = np.stack([p.image for p in pieces])
@@ -267,7 +270,7 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
 
 
 def _shared(a: tuple, b: tuple) -> float:
-    """How much of the narrower of two strokes' upright x-ranges the other's covers (0: side by side)."""
+    """How much of the narrower of two pen paths' upright x-ranges the other's covers (0: side by side)."""
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0])) / max(min(a[1] - a[0], b[1] - b[0]), 1.0)
 
 

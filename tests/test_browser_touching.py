@@ -63,6 +63,33 @@ def test_touching_digits_are_read_and_one_is_corrected(tmp_path):
             phone.close()
 
 
+# bench/synth_numbers.py's seed 11, number 12: a "31" whose 1 runs into the 3's middle. Drawn with the page's brush,
+# its pixels alone read "3" (model/segment.py without strokes); the strokes the canvas sends part it.
+THREE_ONE = [[(0.596, 0.269), (0.645, 0.244), (0.691, 0.224), (0.71, 0.253), (0.693, 0.352), (0.669, 0.454),
+              (0.666, 0.489), (0.687, 0.471), (0.724, 0.492), (0.735, 0.519), (0.735, 0.564), (0.732, 0.613),
+              (0.737, 0.692), (0.735, 0.724), (0.725, 0.749), (0.709, 0.767), (0.692, 0.78), (0.67, 0.79),
+              (0.65, 0.792), (0.638, 0.775), (0.633, 0.743), (0.629, 0.709)],
+             [(0.746, 0.17), (0.753, 0.416), (0.759, 0.662), (0.761, 0.745)]]
+
+
+@pytest.mark.browser
+def test_the_canvas_strokes_part_a_one_run_into_a_three(app_url):
+    with chromium() as browser:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(app_url)
+        c = number_canvas(page, "en")
+        for points in THREE_ONE:
+            stroke(page, c, points)
+        for slot in ("mlp", "cnn"):
+            expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", "31",
+                                                                                         timeout=30_000)
+        settled(page)
+        page.locator(".st-key-number-cnn").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "number_strokes_31.png"))
+        page.close()
+
+
 ONE_E_FOUR = [[(0.2, 0.2), (0.2, 0.8)],
               [(0.56, 0.2), (0.43, 0.2), (0.43, 0.8), (0.56, 0.8)], [(0.43, 0.5), (0.53, 0.5)],
               [(0.76, 0.2), (0.68, 0.6), (0.86, 0.6)], [(0.8, 0.35), (0.8, 0.85)]]
