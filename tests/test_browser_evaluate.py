@@ -112,12 +112,14 @@ def test_evaluate_click_a_cell_then_label_a_kaggle_csv(app_url, mnist, shipped_a
 
 def test_a_kaggle_sized_test_csv_goes_through_the_real_uploader(app_url, mnist, tmp_path):
     """Kaggle's test.csv is 51 MB: the server's old 20 MB cap answered "AxiosError: Request failed with status
-    code 413" (issue 17, item 5). Here: 28,000 MNIST images in Kaggle's format, through the page's uploader."""
+    code 413" (issue 17, item 5). Here: 28,000 MNIST images in Kaggle's format, through the page's uploader. The
+    server labels all of them; this test checks every 7th row against the CNN here (4,000: a row out of place
+    or out of order would show), not all 28,000 a second time."""
     x = mnist.x_train[:28_000]
     upload = tmp_path / "test.csv"
     upload.write_text(kaggle_csv(x))
     assert upload.stat().st_size > 45 * 2**20
-    expected = labels_uint8(load("cnn")[0], x)
+    expected = labels_uint8(load("cnn")[0], x[::7])
     with browser_page() as page:
         page.goto(app_url + "/evaluate")
         page.locator(".st-key-eval_kaggle_test input[type='file']").wait_for(state="attached", timeout=LONG)
@@ -128,4 +130,6 @@ def test_a_kaggle_sized_test_csv_goes_through_the_real_uploader(app_url, mnist, 
         with page.expect_download() as dl:
             button.click()
         rows = list(csv.reader(io.StringIO(open(dl.value.path()).read())))
-        assert len(rows) == 28_001 and [int(b) for _, b in rows[1:]] == expected.tolist()
+        assert rows[0] == ["ImageId", "Label"] and len(rows) == 28_001
+        assert [int(a) for a, _ in rows[1:]] == list(range(1, 28_001))
+        assert [int(b) for _, b in rows[1::7]] == expected.tolist()
