@@ -49,6 +49,7 @@ PLAIN_BONUS = 0.3  # the quick reading's head start
 WHOLE = 1.0  # the piece scorer's log-probability of "one whole digit" counts this much (model/piece.py)
 UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
 RUN = 4  # from strokes: at most this many strokes make one digit
+MOST_STROKES = 40  # more strokes than this (a scribble, a forged list) are read by the pixels: each run is a piece
 INKED = 0.3  # ink above this counts as the stroke's
 MISSED = 0.02  # strokes that leave more than this share of the inked pixels uncovered are not the picture's
 SHORT = 0.7  # a run of strokes shorter than this share of the number's height is part of a digit ...
@@ -210,7 +211,7 @@ def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None)
 def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> Reading | None:
     """The number read by runs of its strokes; None when the strokes do not cover the picture's ink."""
     ink, polarity = to_ink(img)
-    if polarity != "alpha":
+    if polarity != "alpha" or len(strokes) > MOST_STROKES:
         return None
     inked = ink > INKED
     covers = pen.masks(strokes, ink.shape)
@@ -232,6 +233,7 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
         line[i] = (float(pts.min()), float(pts.max()))
     kept.sort(key=lambda i: box[i][4])
     n = len(kept)
+    layers = covers[kept].sum(0)  # per pixel, how many strokes cover it
     spans, pieces, feats, tall, apart = [], [], [], [], []
     for a in range(n):
         for b in range(a + 1, min(n, a + RUN) + 1):
@@ -239,8 +241,8 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
             x0, x1 = min(box[i][0] for i in run), max(box[i][1] for i in run)
             if b > a + 1 and x1 - x0 > WIDEST * height:
                 break
-            mask = covers[run].any(0)
-            rest = covers[[i for i in kept if i not in run]].any(0) if n > len(run) else np.zeros_like(mask)
+            mine = covers[run].sum(0)
+            mask, rest = mine > 0, layers > mine  # its strokes' pixels; those of any other stroke
             p = _stroke_piece(img, mask)
             if p.empty:
                 continue

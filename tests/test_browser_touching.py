@@ -72,18 +72,24 @@ THREE_ONE = [[(0.596, 0.269), (0.645, 0.244), (0.691, 0.224), (0.71, 0.253), (0.
              [(0.746, 0.17), (0.753, 0.416), (0.759, 0.662), (0.761, 0.745)]]
 
 
+def drawn_number(browser, url: str, strokes, number: str):
+    """A 1280 × 720 page with `strokes` drawn on the number canvas, once both models read `number`."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    c = number_canvas(page, "en")
+    for points in strokes:
+        stroke(page, c, points)
+    for slot in ("mlp", "cnn"):
+        expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", number,
+                                                                                     timeout=30_000)
+    return page
+
+
 @pytest.mark.browser
 def test_the_canvas_strokes_part_a_one_run_into_a_three(app_url):
     with chromium() as browser:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(app_url)
-        c = number_canvas(page, "en")
-        for points in THREE_ONE:
-            stroke(page, c, points)
-        for slot in ("mlp", "cnn"):
-            expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", "31",
-                                                                                         timeout=30_000)
+        page = drawn_number(browser, app_url, THREE_ONE, "31")
         settled(page)
         page.locator(".st-key-number-cnn").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "number_strokes_31.png"))
@@ -100,15 +106,7 @@ def test_a_letter_among_digits_is_a_question_mark(app_url):
     """The shared judge on each piece of a number: an E written between a 1 and a 4 is a "?" with single
     mode's words; the digits around it are read (the 47 above: an ordinary number has no "?")."""
     with chromium() as browser:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(app_url)
-        c = number_canvas(page, "en")
-        for points in ONE_E_FOUR:
-            stroke(page, c, points)
-        for slot in ("mlp", "cnn"):
-            expect(page.locator(f".st-key-number-{slot} .dl-number")).to_have_attribute("data-number", "1?4",
-                                                                                         timeout=30_000)
+        page = drawn_number(browser, app_url, ONE_E_FOUR, "1?4")
         expect(page.locator(".stAlert").filter(has_text="This does not look like a digit: place 2")).to_be_visible()
         page.locator(".stAlert").filter(has_text="does not look like a digit").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "number_not_digit_en.png"))

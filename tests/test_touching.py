@@ -54,8 +54,9 @@ def read_by(score, img) -> list[str]:
 
 
 def test_strokes_part_touching_digits_and_strokes_unlike_the_picture_are_not_used(score):
-    """A seeded "5437" whose pixels alone read wrong: its strokes part it. Strokes that leave ink
-    uncovered (a forged value, another drawing's) are not used: the reading is the pixels' own."""
+    """A seeded number whose pixels alone read wrong: its strokes part it. Strokes that leave ink uncovered
+    (a forged value, another drawing's), or more than a number has (each run of them would be a piece), are not
+    used: the reading is the pixels' own."""
     images, texts, pens = synth_numbers.touching_numbers(40, 11, strokes=True)
     by_pixels = [read_by(score, img) for img in images]
     wrong = [k for k, got in enumerate(by_pixels) if got != [texts[k]] * 2]
@@ -67,6 +68,8 @@ def test_strokes_part_touching_digits_and_strokes_unlike_the_picture_are_not_use
     assert centres == sorted(centres) and all(0 <= p.box[0] < p.box[2] <= W for p in r.parts)
     other = pens[(k + 1) % len(pens)]
     assert ["".join(map(str, p.argmax(1))) for p in segment.read(images[k], score, other).probs] == by_pixels[k]
+    many = pens[k] * (segment.MOST_STROKES // len(pens[k]) + 1)  # the same strokes over and over: a forged list
+    assert ["".join(map(str, p.argmax(1))) for p in segment.read(images[k], score, many).probs] == by_pixels[k]
 
 
 def test_a_ten_whose_one_touches_the_zero_reads_ten(score):
