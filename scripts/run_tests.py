@@ -4,10 +4,8 @@
 
 First the tests marked `alone` (they time themselves or load the machine) with nothing beside them, then all the
 others on parallel workers (pytest-xdist, a test file to a worker): most tests wait on a server, a browser or a
-training process rather than compute. The files go out in the order tests/conftest.py collects them (the long
-ones first), not xdist's (the most tests first). A `-m` expression given is combined with each run's; a `-n`
-given replaces the workers' number. The exit status is the first failing run's; pytest's 5 (no test ran) only
-when neither ran one.
+training process rather than compute. A `-m` expression given is combined with each run's; a `-n` given replaces
+the workers' number. The exit status is the first failing run's; pytest's 5 (no test ran) only when neither ran one.
 
 The workers share the cores: each process they start (torch, and numpy's OpenBLAS) gets the cores divided by the
 workers' number as its thread count, unless OMP_NUM_THREADS is set. Two workers with two threads each on two cores
@@ -52,8 +50,7 @@ def runs(args: list[str]) -> list[list[str]]:
     rest, expr = split_marker(args)
     pytest = [str(PYTHON), "-m", "pytest"]
     return [[*pytest, *rest, "-m", both(expr, "alone"), "-n", "0"],
-            [*pytest, "-n", WORKERS, "--dist", "loadfile", "--no-loadscope-reorder", *rest,
-             "-m", both(expr, "not alone")]]
+            [*pytest, "-n", WORKERS, "--dist", "loadfile", *rest, "-m", both(expr, "not alone")]]
 
 
 def workers(args: list[str]) -> int:

@@ -21,14 +21,6 @@ from ui.draw import ink_canvas
 os.environ[standby.SWITCH] = "0"
 
 
-def pytest_collection_modifyitems(config, items):
-    """The files with a browser or a slow test first, the others after them, each in its own order: ./test.sh's
-    workers take a file at a time (scripts/run_tests.py), so the long files start early and the short ones fill
-    in at the end, rather than one worker still running a 100 s browser test while the other waits."""
-    long_files = {item.path for item in items if item.get_closest_marker("browser") or item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in long_files)  # a stable sort: the order within each part stays
-
-
 @pytest.fixture(autouse=True)
 def serving_env_taken_back():
     """app.py, which AppTest runs in this process, marks the environment as serving (jobs/background.py): put back

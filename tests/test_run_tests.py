@@ -13,11 +13,11 @@ spec.loader.exec_module(run_tests)
 def test_both_runs_get_the_arguments_and_a_marker_given_is_combined_with_each_runs():
     alone, rest = run_tests.runs(["tests/test_data.py", "-k", "split", "-m", "not slow"])
     assert alone[3:] == ["tests/test_data.py", "-k", "split", "-m", "(not slow) and alone", "-n", "0"]
-    assert rest[3:] == ["-n", run_tests.WORKERS, "--dist", "loadfile", "--no-loadscope-reorder", "tests/test_data.py",
-                        "-k", "split", "-m", "(not slow) and not alone"]
+    assert rest[3:] == ["-n", run_tests.WORKERS, "--dist", "loadfile", "tests/test_data.py", "-k", "split",
+                        "-m", "(not slow) and not alone"]
     assert run_tests.runs(["-mbrowser", "-q"])[0][3:] == ["-q", "-m", "(browser) and alone", "-n", "0"]
     cmd = run_tests.runs(["-n", "4"])[1]
-    assert cmd[3:5] == ["-n", run_tests.WORKERS] and cmd[8:10] == ["-n", "4"]  # pytest keeps the later one: the user's
+    assert cmd[3:5] == ["-n", run_tests.WORKERS] and cmd[7:9] == ["-n", "4"]  # pytest keeps the later one: the user's
     assert run_tests.split_marker(["--maxfail=1"]) == (["--maxfail=1"], None)
 
 
