@@ -261,14 +261,13 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
     counts = _chains(list(range(n + 1)), {ab: float(v) for ab, v in zip(spans, worth, strict=True)})
     if not counts:
         return None
-    k = max(counts, key=lambda c: counts[c][0])
-    rival = max((t for c, (t, _) in counts.items() if c != k), default=-np.inf)
-    cuts = counts[k][1]
-    rows = [spans.index(ab) for ab in zip(cuts[:-1], cuts[1:])]
+    cuts, close = _surest(counts)
+    row = {ab: j for j, ab in enumerate(spans)}
+    rows = [row[ab] for ab in zip(cuts[:-1], cuts[1:])]
     parts = [pieces[r] for r in rows]
     inks = [inked & covers[kept[a:b]].any(0) for a, b in zip(cuts[:-1], cuts[1:])]
     split = [any((m & o).any() for j, o in enumerate(inks) if j != i) for i, m in enumerate(inks)]
-    return Reading(parts, [p[rows] for p in probs], split, any(split) and counts[k][0] - rival < UNSURE_MARGIN)
+    return Reading(parts, [p[rows] for p in probs], split, any(split) and close)
 
 
 def _shared(a: tuple, b: tuple) -> float:
@@ -346,6 +345,12 @@ def _choose(plain: list[int], logp: dict[tuple[int, int], float]) -> tuple[list[
             counts[len(spans)] = (quick, plain)
     if not counts:
         return plain, False
+    return _surest(counts)
+
+
+def _surest(counts: dict[int, tuple[float, list[int]]]) -> tuple[list[int], bool]:
+    """The cuts of the best chain of `_chains`, and whether a chain with another count of digits came within
+    UNSURE_MARGIN of it."""
     n = max(counts, key=lambda k: counts[k][0])
     rival = max((t for k, (t, _) in counts.items() if k != n), default=-np.inf)
     return counts[n][1], counts[n][0] - rival < UNSURE_MARGIN
