@@ -45,6 +45,7 @@ class TrainConfig:
     max_steps: int = 0                 # stop after N optimiser steps (0: no limit); --dry-run uses it
     class_drawings: int = 0            # each of the class's saved drawings appears this many times (0: none)
     world_styles: float = 0.0          # share of each batch replaced by world-style digits (train/styles.py)
+    teacher: str = ""                  # a shipped model (model/pretrained/NAME) to learn from as well as the labels
 
 
 def train_config_to_dict(cfg: TrainConfig) -> dict:
@@ -68,6 +69,7 @@ def train_config_from_dict(d: dict) -> TrainConfig:
 
 
 DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
+TEACHER = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")  # the names --ship gives
 
 
 class Caution(str):
@@ -119,6 +121,10 @@ def validate_train(cfg: TrainConfig) -> list[Caution]:
     if not 0 <= cfg.world_styles <= 0.5:  # beyond half a batch, MNIST's own digits would be the minority
         raise ValueError(f"world_styles must be a share of each batch in [0, 0.5] (0.15 is usual), "
                          f"got {cfg.world_styles}")
+    if cfg.teacher and not TEACHER.fullmatch(cfg.teacher):
+        raise ValueError(f"teacher must be the name of a shipped model such as cnn, or empty, got {cfg.teacher!r}")
+    if cfg.teacher and cfg.loss != "ce":
+        raise ValueError("learning from a teacher needs the cross-entropy loss (loss 'ce')")
     if cfg.early_stopping == "val" and cfg.val_size == 0:
         raise ValueError("early stopping on validation needs a validation set (val_size > 0)")
     if cfg.test_protocol == "on_val_improve" and cfg.val_size == 0:

@@ -87,9 +87,9 @@ def _batches(monkeypatch, mnist, share):
     seen = []
     real_step = engine.train_step
 
-    def spy(model, opt, cfg, xb, yb, lr, gen):
+    def spy(model, opt, cfg, xb, yb, *rest):
         seen.append((xb.clone(), yb.clone()))
-        return real_step(model, opt, cfg, xb, yb, lr, gen)
+        return real_step(model, opt, cfg, xb, yb, *rest)
 
     monkeypatch.setattr(engine, "train_step", spy)
     cfg = dataclasses.replace(get("seed001-mlp").train, subset=256, batch_size=64, max_steps=3, epochs=1, device="cpu",

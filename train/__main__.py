@@ -22,7 +22,7 @@ from model import presets, store
 from model.nets import MLPConfig
 from model.paths import PRETRAINED
 from train.engine import TrainingError, resolve_device
-from train.run import execute, prepare, read_config
+from train.run import execute, prepare, read_config, teacher
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,6 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="random affine/elastic/stroke-width augmentation (default: the preset's)")
     p.add_argument("--world-styles", type=float, metavar="SHARE", help="share of each batch replaced by "
                    "digits in the world's styles: flagged 1s, crossed 7s, ... (train/styles.py; e.g. 0.15)")
+    p.add_argument("--teacher", metavar="NAME", help="a shipped model (model/pretrained/NAME, e.g. cnn) whose "
+                   "answers the new model learns to give as well as the labels (knowledge distillation)")
     p.add_argument("--subset", type=int, help="train on the first N training images only")
     p.add_argument("--k", type=int, help="seed004-mlp: number of hidden layers (1-3)")
     p.add_argument("--m", type=int, help="seed004-mlp: units per hidden layer")
@@ -65,7 +67,7 @@ def config_from_args(a: argparse.Namespace) -> presets.TrainConfig:
         cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, hidden=hidden))
     changes = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed,
                "device": a.device, "augment": a.augment, "subset": a.subset,
-               "world_styles": a.world_styles}
+               "world_styles": a.world_styles, "teacher": a.teacher}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})
     return dry_run(cfg) if a.dry_run else cfg
 
@@ -171,6 +173,7 @@ def main(argv=None) -> int:
             for w in presets.validate_train(cfg):
                 print(f"warning: {w}", file=sys.stderr)
             resolve_device(cfg.device)  # a device this machine lacks is a bad argument: no run directory
+            teacher(cfg.teacher)  # ... and so is a teacher that cannot be loaded
             check_memory(cfg)
             folder = run_folder(a, cfg)
             prepare(folder, cfg, name=a.name or a.ship)

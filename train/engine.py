@@ -32,6 +32,8 @@ from train.meter import Meter
 
 STYLE_POOL = (1_000, 20_000)  # fewest and most world-style digits a run draws (about 7 ms each)
 CALIBRATE = 1024  # test images scored once after the first step: the time left knows what scoring costs
+TEACHER_SHARE = 0.5  # with a teacher, this share of the loss is matching its answers, the rest the labels
+TEMPERATURE = 2.0  # ... both softened by this much, so that its second guesses teach too (Hinton et al. 2015)
 
 
 class TrainingError(RuntimeError):
@@ -104,6 +106,14 @@ def loss_fn(cfg: TrainConfig, logits: torch.Tensor, y: torch.Tensor) -> torch.Te
     if cfg.loss == "mse":  # seeds 000 and LeCun's nets: MSE of the outputs against one-hot targets
         return F.mse_loss(logits.float(), F.one_hot(y, 10).float())
     return F.cross_entropy(logits.float(), y)
+
+
+def distil_loss(logits: torch.Tensor, teacher_logits: torch.Tensor) -> torch.Tensor:
+    """How far the student's softened answers are from the teacher's (KL divergence, scaled by T² so that its
+    gradients weigh as much as the labels' whatever the temperature)."""
+    t = TEMPERATURE
+    return F.kl_div(F.log_softmax(logits.float() / t, 1), F.log_softmax(teacher_logits.float() / t, 1),
+                    reduction="batchmean", log_target=True) * t * t
 
 
 def to_input(xb: torch.Tensor) -> torch.Tensor:
@@ -182,8 +192,9 @@ def mix_styles(xb: torch.Tensor, yb: torch.Tensor, pool: tuple[torch.Tensor, tor
 
 
 def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor, lr: float,
-               gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """One optimiser step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device."""
+               gen: torch.Generator, teacher: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimiser step on a uint8 batch (B, 28, 28); returns (loss, logits), both still on the device.
+    A teacher sees the same augmented images as the student (a consistent teacher: Beyer et al. 2022)."""
     for g in opt.param_groups:
         g["lr"] = lr
     x = to_input(xb)
@@ -193,6 +204,10 @@ def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor,
         with _autocast(xb.device):
             logits = model(_layout(x))
         loss = loss_fn(cfg, logits, yb)
+        if teacher is not None:
+            with torch.no_grad(), _autocast(xb.device):
+                taught = teacher(_layout(x))
+            loss = (1 - TEACHER_SHARE) * loss + TEACHER_SHARE * distil_loss(logits, taught)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -248,12 +263,14 @@ class Scoreboard:
 
 def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
           should_stop: Callable[[], bool] | None = None, data: MNIST | None = None,
-          drawings: Collection | None = None, baseline: torch.nn.Module | None = None) -> TrainResult:
+          drawings: Collection | None = None, baseline: torch.nn.Module | None = None,
+          teacher: torch.nn.Module | None = None) -> TrainResult:
     """Train `cfg` and return the model with its final metrics. Raises TrainingError on divergence/OOM.
 
     `data`: MNIST (the verified cache when None). `drawings`: the class's saved drawings; when
     `cfg.class_drawings` > 0 each is trained on that many times, but for a seeded share held out
-    (train/heldout.py) and scored at the end, by the new model and by `baseline` (the model it replaces)."""
+    (train/heldout.py) and scored at the end, by the new model and by `baseline` (the model it replaces).
+    `teacher`: the model `cfg.teacher` names, whose answers the new one learns to give as well as the labels."""
     validate_train(cfg)
     dev = resolve_device(cfg.device)
     emit, should_stop = on_event or (lambda e: None), should_stop or (lambda: False)
@@ -267,6 +284,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
         d.x_train, d.y_train = heldout.mix(d.x_train, d.y_train, c.images[mine], c.labels[mine], cfg.class_drawings)
     pool = style_pool(cfg, len(d.x_train), dev)  # None unless cfg.world_styles > 0
     model = build(cfg.model).to(dev).to(memory_format=torch.channels_last)
+    if teacher is not None:
+        teacher = teacher.to(dev).to(memory_format=torch.channels_last).eval().requires_grad_(False)
     opt = make_optimizer(cfg, model.parameters())
     n, bs = len(d.x_train), cfg.batch_size
     steps_per_epoch = math.ceil(n / bs)
@@ -301,7 +320,7 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
             xb, yb = d.x_train[idx], d.y_train[idx]
             if pool is not None:  # a share of each batch written the way the world writes
                 xb, yb = mix_styles(xb, yb, pool, cfg.world_styles, gen)
-            loss, logits = train_step(model, opt, cfg, xb, yb, lr, gen)
+            loss, logits = train_step(model, opt, cfg, xb, yb, lr, gen, teacher)
             step, seen = step + 1, seen + len(idx)
             if step % check_every == 0 and not math.isfinite(value := float(loss)):
                 raise TrainingError(f"training diverged: the loss became {value} at step {step} (epoch "

@@ -18,6 +18,7 @@ from jobs import harness, standby
 from jobs import queue as jobs
 from jobs.folder import FINAL, RunState, runs_dir, write_json, write_status
 from model import store
+from model.paths import PRETRAINED
 from model.presets import TrainConfig, train_config_from_dict, train_config_to_dict
 from train import heldout
 from train.engine import TrainingError, train
@@ -70,7 +71,8 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
 
         drawings = heldout.class_drawings(cfg.class_drawings)  # the engine reads no file itself
         result = train(cfg, on_event=both, should_stop=should_stop, data=data, drawings=drawings,
-                       baseline=heldout.shipped_model(cfg.model.kind) if drawings else None)
+                       baseline=heldout.shipped_model(cfg.model.kind) if drawings else None,
+                       teacher=teacher(cfg.teacher))
         store.save(folder, result.model, cfg.model, name=name, preset=cfg.preset, metrics=result.metrics,
                    history=result.history, train_config=train_config_to_dict(cfg),
                    data_split={"train": result.metrics.get("n_train"), "val_size": cfg.val_size, "seed": cfg.seed,
@@ -80,6 +82,16 @@ def execute(folder: Path, on_event: Callable[[dict], None] | None = None, data=N
         return result.stopped, {"metrics": result.metrics}
 
     return harness.run(folder, work, failures=(TrainingError,), running={"slot": device_slot(cfg.device)})
+
+
+def teacher(name: str):
+    """The shipped model a run learns from (None for no teacher); TrainingError when it cannot be loaded."""
+    if not name:
+        return None
+    try:
+        return store.load(PRETRAINED / name)[0]
+    except store.CheckpointError as e:
+        raise TrainingError(f"the teacher {name!r} cannot be loaded: {e}") from None
 
 
 # ---------------------------------------------------------------------------------------------------
