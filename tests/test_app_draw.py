@@ -196,6 +196,34 @@ def test_the_draw_page_survives_a_forged_canvas_value(value, monkeypatch):
     assert not at.exception
     assert not digits_shown(at) and any("Nothing to read" in i.value for i in at.info)
 
+def _ask_for_strokes():  # an AppTest script: one canvas, and its strokes only when the session asks
+    import streamlit as st
+
+    from ui.draw import ink_canvas
+    ink_canvas.drawing("k", 280, 280, 18)
+    if st.session_state.get("ask"):
+        st.write(f"strokes: {ink_canvas.strokes('k')!r}")
+
+
+def test_a_canvas_checks_its_strokes_only_when_they_are_asked_for(monkeypatch, caplog):
+    """The single-digit canvas sends its strokes too, but only number mode reads them: they are checked then,
+    once per drawing, and a forged list is None with one log line."""
+    png = data_url(Image.fromarray(canvas_of(np.eye(28, dtype=np.uint8) * 255)))
+    monkeypatch.setattr(ink_canvas, "_component", lambda **kw: {"drawing": {"png": png, "strokes": [[1e9, 1, 2]]}})
+    checked = []
+    real = ink_canvas.pen.parse
+    monkeypatch.setattr(ink_canvas.pen, "parse", lambda *a: checked.append(a) or real(*a))
+    at = AppTest.from_function(_ask_for_strokes, default_timeout=30)
+    at.run()
+    at.run()
+    assert not at.exception and checked == [] and "strokes ignored" not in caplog.text
+    at.session_state["ask"] = True
+    at.run()
+    at.run()
+    assert [m.value for m in at.markdown] == ["strokes: None"] and len(checked) == 1
+    assert caplog.text.count("canvas strokes ignored") == 1
+
+
 def test_each_picker_lists_its_own_kind_first_by_name_accuracy_and_date(canvas, tmp_path, monkeypatch):
     """Issue 15: a run shows as its name, accuracy and date, never its folder id; the MLP slot offers MLPs first."""
     runs = tmp_path / "runs"

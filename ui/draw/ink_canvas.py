@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -79,17 +80,33 @@ def drawing(key: str, width: int, height: int, brush: int) -> np.ndarray | None:
     drawing = result.get("drawing")
     png = drawing.get("png") if isinstance(drawing, dict) else None
     last = st.session_state.get(f"_ink_{key}")
-    if last is not None and last[0] == png:  # a rerun with the same drawing (a save, a toggle): the same array,
-        return last[1]                       # which is how the page knows its answer is still the one shown
+    if last is not None and last.png == png:  # a rerun with the same drawing (a save, a toggle): the same array,
+        return last.pixels                    # which is how the page knows its answer is still the one shown
     pixels = decode(png, width, height) if png is not None else None
-    lines = pen.parse(drawing.get("strokes"), width, height) if pixels is not None else None
-    if pixels is not None and lines is None:
-        log.warning("canvas strokes ignored: not a list of strokes on a %d × %d canvas", width, height)
-    st.session_state[f"_ink_{key}"] = (png, pixels, lines)
+    raw = drawing.get("strokes") if pixels is not None else None
+    st.session_state[f"_ink_{key}"] = _Ink(png, pixels, raw, (width, height))
     return pixels
+
+
+@dataclass
+class _Ink:
+    """The last drawing of one canvas: its PNG, its pixels, and its strokes as sent, checked when first asked
+    for (only number mode asks)."""
+    png: str | None
+    pixels: np.ndarray | None
+    raw: object
+    size: tuple[int, int]
+    checked: bool = False
+    lines: list[pen.Stroke] | None = None
 
 
 def strokes(key: str) -> list[pen.Stroke] | None:
     """The strokes of the drawing `drawing(key, ...)` returned last, checked; None when there are none."""
-    last = st.session_state.get(f"_ink_{key}")
-    return last[2] if last is not None else None
+    ink = st.session_state.get(f"_ink_{key}")
+    if ink is None or ink.pixels is None:
+        return None
+    if not ink.checked:
+        ink.lines, ink.checked, ink.raw = pen.parse(ink.raw, *ink.size), True, None
+        if ink.lines is None:
+            log.warning("canvas strokes ignored: not a list of strokes on a %d × %d canvas", *ink.size)
+    return ink.lines
