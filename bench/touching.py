@@ -7,7 +7,12 @@ once, scored by both shipped models together as the Draw page does and by the pi
 (model/piece.py); then each model reads them. Also the time of one reading (cutting, preprocessing, both
 models and the scorer, one torch thread).
 
-    python -m bench.touching [--n 300] [--sets tuning test]   # -m: bench/queue.py would shadow the queue module
+    python -m bench.touching [--n 300] [--sets tuning test] [--models MLP CNN]
+
+(-m: bench/queue.py would shadow the queue module.)
+
+--models takes the two models the page would answer with (shipped names or run folders; default mlp cnn):
+both cut the digits together, as on the page, so a retrained MLP can change the CNN's figure too.
 """
 
 from __future__ import annotations
@@ -54,9 +59,11 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=300, help="touching numbers per seed (numbers with gaps: half)")
     p.add_argument("--sets", nargs="+", choices=list(SEEDS), default=["tuning"])
+    p.add_argument("--models", nargs=2, default=list(NAMES), metavar=("MLP", "CNN"),
+                   help="the two models that answer, shipped names or run folders (default: mlp cnn)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # as the Draw page answers: one thread per answer
-    score = scorer([load(name)[0] for name in NAMES])
+    score = scorer([load(name)[0] for name in a.models])
     for which in a.sets:
         seed = SEEDS[which]
         drawn, written, strokes = synth_numbers.touching_numbers(a.n, seed, strokes=True)
@@ -67,7 +74,7 @@ def main(argv=None) -> int:
             acc, per_len, seconds = whole_numbers(images, texts, score, pens)
             lens = "  ".join(f"{k} digits: " + "/".join(f"{x:.0%}" for x in v) for k, v in per_len.items())
             print(f"{which} (seed {seed}) {label:17s} n={len(texts):4d}  " +
-                  "  ".join(f"{n} {x:6.2%}" for n, x in zip(NAMES, acc, strict=True)) +
+                  "  ".join(f"{n} {x:6.2%}" for n, x in zip(a.models, acc, strict=True)) +
                   f"   [{lens}]   median {1000 * np.median(seconds):.0f} ms, max {1000 * max(seconds):.0f} ms")
     return 0
 
