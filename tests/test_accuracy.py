@@ -32,7 +32,7 @@ def test_sets(quality_test_sets):
     return quality_test_sets
 
 
-@pytest.mark.parametrize("name, target", [("cnn", 0.995), ("mlp", 0.983)])
+@pytest.mark.parametrize("name, target", [("cnn", 0.995), ("mlp", 0.994)])  # the MLP: issue 16's 99.4% (99.44%)
 def test_shipped_models_meet_their_mnist_targets(shipped_answers, mnist, name, target):
     acc = (shipped_answers[name] == mnist.y_test).mean()
     assert acc >= target
@@ -47,11 +47,12 @@ def test_shipped_models_meet_their_targets_on_the_test_sets(shipped, test_sets, 
     assert quality.accuracy(shipped[name], x, y)[0] >= quality.TARGETS[name][set_name]
 
 
-def test_the_shipped_cnn_reads_digits_as_the_world_writes_them(shipped):
-    """bench/world_styles.py's test seed (1,200 drawings: flagged 1s, crossed 7s, closed-top 4s...). The CNN
-    was retrained with world styles (99.92%, 1s 99.5%, 7s 100%); the shipped MLP was not (1s 95%)."""
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_the_shipped_models_read_digits_as_the_world_writes_them(shipped, name):
+    """bench/world_styles.py's test seed (1,200 drawings: flagged 1s, crossed 7s, closed-top 4s...). Both were
+    retrained with world styles: 99.92% each, 1s 99.5%, 7s 100% (the MLP before: 99.00%, 1s 95%)."""
     images, labels, kinds = world_styles.world_styles(1200, world_styles.SEEDS["test"])
-    got = world_styles.report(quality.predictions(shipped["cnn"], images), labels, kinds)
+    got = world_styles.report(quality.predictions(shipped[name], images), labels, kinds)
     for group, target in world_styles.TARGETS.items():
         assert got[group][0] >= target, (group, got[group])
 

@@ -112,16 +112,16 @@ def test_nothing_drawn_is_no_digits(score):
 def test_whole_numbers_on_the_test_seed(score):
     """bench/touching.py's test seed, never tuned on, scored once after the piece scorer and segment's
     settings were fixed on the tuning seed. From the pixels alone (an upload): 64.33% / 67.00% (MLP / CNN;
-    46.7% / 47.0% before the piece scorer). 300 touching numbers: one standard error at 64% is 2.8 points;
-    the target sits three of them under the lower. With the strokes the number canvas sends: 94.00% /
-    98.33% (one SE 1.4 and 0.7 points; the MLP's target sits three of them under, the CNN's is the issue's
-    95%). bench/quality.py's test numbers, with gaps, must hold the 92.67% / 93.33% they read before
-    model/segment.py (they read 95.33% / 94.67% now; 150 of them: one SE is 2 points)."""
+    46.7% / 47.0% before the piece scorer; 67.67% / 68.00% with the MLP taught by the CNN). 300 touching
+    numbers: one standard error at 64% is 2.8 points; the target sits three of them under the lower. With the
+    strokes the number canvas sends: 98.67% / 98.67% (one SE 0.7 points; before the MLP was retrained, 94.00%
+    / 98.33%); the target is the issue's 95%. bench/quality.py's test numbers, with gaps, must hold the
+    92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% then; 98% / 98% now: one SE is 2 points)."""
     images, texts, pens = synth_numbers.touching_numbers(300, touching.SEEDS["test"], strokes=True)
     acc, _, _ = touching.whole_numbers(images, texts, score)
     assert acc.min() >= TARGET_TOUCHING, acc
     acc, _, _ = touching.whole_numbers(images, texts, score, pens)
-    assert acc[touching.NAMES.index("mlp")] >= 0.90 and acc[touching.NAMES.index("cnn")] >= 0.95, acc
+    assert acc.min() >= 0.95, acc
     images, texts = synth.number_drawings(150, 7919)
     acc, _, _ = touching.whole_numbers(images, texts, score)
     assert acc.min() >= 0.92, acc
