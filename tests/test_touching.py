@@ -116,7 +116,7 @@ def test_whole_numbers_on_the_test_seed(score):
     numbers: one standard error at 64% is 2.8 points; the target sits three of them under the lower. With the
     strokes the number canvas sends: 98.67% / 98.67% (one SE 0.7 points; before the MLP was retrained, 94.00%
     / 98.33%); the target is the issue's 95%. bench/quality.py's test numbers, with gaps, must hold the
-    92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% then; 98% / 98% now: one SE is 2 points)."""
+    92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% with the first scorer; one SE: 2 points)."""
     images, texts, pens = synth_numbers.touching_numbers(300, touching.SEEDS["test"], strokes=True)
     acc, _, _ = touching.whole_numbers(images, texts, score)
     assert acc.min() >= TARGET_TOUCHING, acc
