@@ -69,7 +69,7 @@ def train_config_from_dict(d: dict) -> TrainConfig:
 
 
 DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d{1,2})?")
-TEACHER = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")  # the names --ship gives
+SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")  # a model/pretrained/NAME: what --ship writes, --teacher reads
 
 
 class Caution(str):
@@ -121,7 +121,7 @@ def validate_train(cfg: TrainConfig) -> list[Caution]:
     if not 0 <= cfg.world_styles <= 0.5:  # beyond half a batch, MNIST's own digits would be the minority
         raise ValueError(f"world_styles must be a share of each batch in [0, 0.5] (0.15 is usual), "
                          f"got {cfg.world_styles}")
-    if cfg.teacher and not TEACHER.fullmatch(cfg.teacher):
+    if cfg.teacher and not SHIPPED_NAME.fullmatch(cfg.teacher):
         raise ValueError(f"teacher must be the name of a shipped model such as cnn, or empty, got {cfg.teacher!r}")
     if cfg.teacher and cfg.loss != "ce":
         raise ValueError("learning from a teacher needs the cross-entropy loss (loss 'ce')")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -161,7 +160,7 @@ def main(argv=None) -> int:
     from train.memory import check_memory
     background.apply()  # a job started by the app yields the CPU to it (jobs/background.py)
     try:
-        if a.ship is not None and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", a.ship):
+        if a.ship is not None and not presets.SHIPPED_NAME.fullmatch(a.ship):
             raise ValueError(f"--ship needs a short lowercase name such as cnn, got {a.ship!r}")
         if a.config and a.dry_run:
             folder = dry_run_folder(a)

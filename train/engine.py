@@ -201,12 +201,13 @@ def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor,
     if cfg.augment:
         x = augment(x, gen)
     try:
+        x = _layout(x)
         with _autocast(xb.device):
-            logits = model(_layout(x))
+            logits = model(x)
         loss = loss_fn(cfg, logits, yb)
         if teacher is not None:
             with torch.no_grad(), _autocast(xb.device):
-                taught = teacher(_layout(x))
+                taught = teacher(x)
             loss = (1 - TEACHER_SHARE) * loss + TEACHER_SHARE * distil_loss(logits, taught)
         opt.zero_grad(set_to_none=True)
         loss.backward()
