@@ -5,7 +5,8 @@ asserts TARGET on it): numbers of 2-5 touching digits on the number canvas (benc
 bench/synth.py's 2-4 digit numbers with gaps, which the cutting must not make worse. The digits are cut
 once, scored by both shipped models together as the Draw page does and by the piece scorer
 (model/piece.py); then each model reads them. Also the time of one reading (cutting, preprocessing, both
-models and the scorer, one torch thread).
+models and the scorer, one torch thread), and how often a reading says it is unsure: of the numbers read
+wrong (the more the better) and of those read right (a needless warning).
 
     python -m bench.touching [--n 300] [--sets tuning test] [--models MLP CNN]
 
@@ -21,6 +22,7 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +42,21 @@ def scorer(models: list) -> segment.Score:
     return lambda images: [probabilities(m, images) for m in models]
 
 
-def whole_numbers(images, texts, score: segment.Score,
-                  pens=None) -> tuple[np.ndarray, dict[int, np.ndarray], list[float]]:
-    """Per model: the share read right in whole; the same per count of digits; each reading's seconds. With
-    `pens`, each drawing's strokes go with it, as the number canvas sends them."""
+@dataclass(frozen=True)
+class Figures:
+    right: np.ndarray                 # per model: the share of numbers read right in whole
+    per_len: dict[int, np.ndarray]    # the same per count of digits
+    seconds: list[float]              # each reading's time
+    told_wrong: float                 # of the numbers a model read wrong, the share whose reading said "not sure"
+    told_right: float                 # ... of those both read right (a needless warning)
+
+
+def whole_numbers(images, texts, score: segment.Score, pens=None) -> Figures:
+    """How each model reads the numbers in whole, and how often the reading says it is unsure (the Draw
+    page's "I may have split them wrong", shown when digits touch). With `pens`, each drawing's strokes go
+    with it, as the number canvas sends them."""
     right, per_len, seconds = np.zeros(len(NAMES)), defaultdict(lambda: np.zeros(len(NAMES) + 1)), []
+    said_wrong, said_right = [], []
     for j, (img, text) in enumerate(zip(images, texts, strict=True)):
         t = time.perf_counter()
         r = segment.read(img, score, pens[j] if pens is not None else None)
@@ -52,7 +64,10 @@ def whole_numbers(images, texts, score: segment.Score,
         got = np.array(["".join(map(str, p.argmax(1))) == text for p in r.probs] if r.parts else [False] * len(NAMES))
         right += got
         per_len[len(text)] += np.concatenate([got, [1]])
-    return right / max(len(texts), 1), {k: v[:-1] / v[-1] for k, v in sorted(per_len.items())}, seconds
+        (said_right if got.all() else said_wrong).append(r.touching and r.unsure)
+    share = lambda said: float(np.mean(said)) if said else 0.0  # noqa: E731
+    return Figures(right / max(len(texts), 1), {k: v[:-1] / v[-1] for k, v in sorted(per_len.items())}, seconds,
+                   share(said_wrong), share(said_right))
 
 
 def main(argv=None) -> int:
@@ -71,11 +86,12 @@ def main(argv=None) -> int:
         for label, (images, texts, pens) in (("touching, pixels", (drawn, written, None)),
                                              ("touching, strokes", (drawn, written, strokes)),
                                              ("with gaps", (*gaps, None))):
-            acc, per_len, seconds = whole_numbers(images, texts, score, pens)
-            lens = "  ".join(f"{k} digits: " + "/".join(f"{x:.0%}" for x in v) for k, v in per_len.items())
+            f = whole_numbers(images, texts, score, pens)
+            lens = "  ".join(f"{k} digits: " + "/".join(f"{x:.0%}" for x in v) for k, v in f.per_len.items())
             print(f"{which} (seed {seed}) {label:17s} n={len(texts):4d}  " +
-                  "  ".join(f"{n} {x:6.2%}" for n, x in zip(a.models, acc, strict=True)) +
-                  f"   [{lens}]   median {1000 * np.median(seconds):.0f} ms, max {1000 * max(seconds):.0f} ms")
+                  "  ".join(f"{n} {x:6.2%}" for n, x in zip(a.models, f.right, strict=True)) +
+                  f"   [{lens}]   said unsure: {f.told_wrong:.0%} of wrong, {f.told_right:.1%} of right"
+                  f"   median {1000 * np.median(f.seconds):.0f} ms, max {1000 * max(f.seconds):.0f} ms")
     return 0
 
 

@@ -48,6 +48,7 @@ THIN_COST = 10.0  # ... by this much per unit of width short of it
 PLAIN_BONUS = 0.3  # the quick reading's head start
 WHOLE = 1.0  # the piece scorer's log-probability of "one whole digit" counts this much (model/piece.py)
 UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
+SURE = 0.7  # ... and one with a digit that a model gives less than this, or that the models read differently
 RUN = 4  # from strokes: at most this many strokes make one digit
 MOST_STROKES = 16  # more strokes than this (a scribble, a forged list) are read by the pixels: each run is a piece
 INKED = 0.3  # ink above this counts as the stroke's
@@ -63,7 +64,7 @@ class Reading:
     parts: list[Preprocessed]  # one per digit, left to right
     probs: list[np.ndarray]  # what score gave for them: each model's (len(parts), 10) probabilities
     split: list[bool]  # per digit: it was cut out of strokes that touch a neighbour
-    unsure: bool  # a group was cut, and a reading of it with another count of digits scored nearly as well
+    unsure: bool  # a group was cut, and another count of digits scored nearly as well, or its digits are in doubt
 
     @property
     def touching(self) -> bool:
@@ -204,8 +205,18 @@ def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None)
         parts += [pieces[k] for k in chosen]
         rows += [row[k] for k in chosen]
         split += [len(chosen) > 1] * len(chosen)
-        unsure |= doubt and len(chosen) > 1  # only a group we cut: its reader is told to check
+        unsure |= len(chosen) > 1 and (doubt or _doubtful(probs, [row[k] for k in chosen]))  # a group we cut
     return Reading(parts, [p[rows] for p in probs] if rows else [], split, unsure)
+
+
+def _doubtful(probs: list[np.ndarray], rows: list[int]) -> bool:
+    """Whether the models read any of these pieces differently, or one of them gives one less than SURE: a
+    cut in the wrong place leaves pieces like that (BENCHMARKS.md has how often)."""
+    if not rows:
+        return False
+    tops = [p[rows] for p in probs]
+    return (any(float(t.max(1).min()) < SURE for t in tops)
+            or any(not np.array_equal(t.argmax(1), tops[0].argmax(1)) for t in tops[1:]))
 
 
 def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> Reading | None:
@@ -267,7 +278,8 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
     parts = [pieces[r] for r in rows]
     inks = [inked & covers[kept[a:b]].any(0) for a, b in zip(cuts[:-1], cuts[1:])]
     split = [any((m & o).any() for j, o in enumerate(inks) if j != i) for i, m in enumerate(inks)]
-    return Reading(parts, [p[rows] for p in probs], split, any(split) and close)
+    doubt = close or _doubtful(probs, [r for r, s in zip(rows, split, strict=True) if s])
+    return Reading(parts, [p[rows] for p in probs], split, any(split) and doubt)
 
 
 def _shared(a: tuple, b: tuple) -> float:

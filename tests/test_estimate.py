@@ -31,6 +31,20 @@ def test_the_issue_config_is_refused_with_the_estimate_and_the_limit():
     memory.check_memory(PRESETS["quick"].train)  # an ordinary run passes
 
 
+def test_a_teacher_adds_its_weights_and_one_pass_over_a_batch():
+    """`python -m train --teacher cnn`: the shipped CNN runs on every batch as well; a name that is no shipped
+    model adds nothing here (the run refuses it before it starts)."""
+    from model import store
+    from model.nets import n_params
+    from model.paths import PRETRAINED
+    cfg = PRESETS["mlp"].train
+    alone = memory.memory(cfg).need
+    weights = 4 * n_params(store.load(PRETRAINED / "cnn")[0])
+    taught = memory.memory(replace(cfg, teacher="cnn")).need
+    assert taught - alone >= weights + 4 * cfg.batch_size * 32 * 28 * 28  # its first block's output on a batch
+    assert memory.memory(replace(cfg, teacher="nobody")).need == alone
+
+
 PEAK = """import sys
 from model.nets import CNNConfig, ConvBlock, MLPConfig
 from model.presets import TrainConfig

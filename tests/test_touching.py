@@ -79,6 +79,20 @@ def test_a_ten_whose_one_touches_the_zero_reads_ten(score):
     assert read_by(score, img) == ["10", "10"] and r.touching and r.split == [True, True]
 
 
+def test_a_cut_is_called_unsure_when_a_model_doubts_a_digit_or_the_models_differ(score):
+    """The touching "10" that both shipped models read at over 99%: sure. The same cut with a third model that
+    gives each digit 55%, or one that reads 1 and 0 the other way round: "I may have split them wrong"."""
+    img = ten()
+    assert not segment.read(img, score).unsure
+
+    def with_third(change):
+        return lambda x: [*(probs := score(x)), change(probs[1])]
+
+    for third in (lambda p: 0.5 * p + 0.05, lambda p: p[:, [1, 0, *range(2, 10)]]):
+        r = segment.read(img, with_third(third))
+        assert r.touching and r.unsure and [int(d) for d in r.probs[0].argmax(1)] == [1, 0]
+
+
 def test_three_touching_digits_are_cut_into_three(score):
     img, text = None, "386"
     rng = np.random.default_rng(3)
@@ -116,15 +130,19 @@ def test_whole_numbers_on_the_test_seed(score):
     numbers: one standard error at 64% is 2.8 points; the target sits three of them under the lower. With the
     strokes the number canvas sends: 98.67% / 98.67% (one SE 0.7 points; before the MLP was retrained, 94.00%
     / 98.33%); the target is the issue's 95%. bench/quality.py's test numbers, with gaps, must hold the
-    92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% with the first scorer; one SE: 2 points)."""
+    92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% with the first scorer; one SE: 2 points).
+
+    "I may have split them wrong" (segment.SURE, set on the tuning seed): by the pixels it was said for 52% of the
+    103 numbers a model read wrong (6% before) and 4.6% of those read right (one SE: 4.9 and 1.2 points); by
+    the strokes for 4.7% of those read right."""
     images, texts, pens = synth_numbers.touching_numbers(300, touching.SEEDS["test"], strokes=True)
-    acc, _, _ = touching.whole_numbers(images, texts, score)
-    assert acc.min() >= TARGET_TOUCHING, acc
-    acc, _, _ = touching.whole_numbers(images, texts, score, pens)
-    assert acc.min() >= 0.95, acc
+    pixels = touching.whole_numbers(images, texts, score)
+    assert pixels.right.min() >= TARGET_TOUCHING, pixels.right
+    assert pixels.told_wrong >= 0.4 and pixels.told_right <= 0.09, (pixels.told_wrong, pixels.told_right)
+    strokes = touching.whole_numbers(images, texts, score, pens)
+    assert strokes.right.min() >= 0.95 and strokes.told_right <= 0.09, (strokes.right, strokes.told_right)
     images, texts = synth.number_drawings(150, 7919)
-    acc, _, _ = touching.whole_numbers(images, texts, score)
-    assert acc.min() >= 0.92, acc
+    assert touching.whole_numbers(images, texts, score).right.min() >= 0.92
 
 
 TARGET_TOUCHING = 0.54

@@ -2,9 +2,10 @@
 not fit, with the estimate and the limit (issue 17: a CNN asking for 38.5 GB died in a raw RuntimeError).
 
 What is counted: weights, gradients and the optimiser's state (float32), the activations one batch keeps for
-its backward pass with room for their gradients (or one scoring batch, if more), MNIST on the device, and the
-process itself. Checked against a fresh process's peak resident memory in tests/test_estimate.py (within
-0.8–1.6×). The limit is what the device has free now: psutil on a CPU or Apple GPU, CUDA's own count on a GPU.
+its backward pass with room for their gradients (or one scoring batch, if more), MNIST on the device, the
+process itself, and a teacher's weights and the largest output of its pass over each batch (`--teacher`).
+Checked against a fresh process's peak resident memory in tests/test_estimate.py (within 0.8–1.6×). The
+limit is what the device has free now: psutil on a CPU or Apple GPU, CUDA's own count on a GPU.
 The Train page disables Start with the sentence; `python -m train` refuses with it (exit 2).
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.nets import CNNConfig, count_params
+from model import store
+from model.nets import CNNConfig, config_from_dict, count_params
+from model.paths import PRETRAINED
 from model.presets import TrainConfig
 from train.run import device_slot
 
@@ -84,8 +87,20 @@ def memory(cfg: TrainConfig, drawings: int = 0) -> Memory:
     score_batch = 4 * (8192 if gpu else 2000) * 2 * peak  # the engine's scoring batch
     data = (70_000 + drawings) * (784 + 8) * (1 if gpu else 2)  # uint8 + int64 labels; on a CPU, NumPy's copy too
     process = (500 if gpu else 400) * 2**20  # the CUDA context; torch's libraries
-    need = 4 * params * (2 + states) + max(train_batch, score_batch) + data + process
+    need = 4 * params * (2 + states) + max(train_batch, score_batch) + data + process + _teacher(cfg)
     return Memory(need, _free(slot), slot, cfg.batch_size)
+
+
+def _teacher(cfg: TrainConfig) -> int:
+    """Bytes a teacher adds: its weights, and its output and input of the largest layer on one batch (it keeps
+    nothing for a backward pass). 0 without one, or for one that cannot be read (the run refuses it anyway)."""
+    if not cfg.teacher:
+        return 0
+    try:
+        arch = config_from_dict(store.read_info(PRETRAINED / cfg.teacher)["architecture"])
+    except (store.CheckpointError, KeyError, TypeError, ValueError):
+        return 0
+    return 4 * count_params(arch) + 4 * cfg.batch_size * 2 * _activations(arch)[1]
 
 
 def size_text(n: int) -> str:

@@ -14,9 +14,9 @@ DRAW_TEXT: dict[str, tuple[str, str]] = {
     # number mode (ui/draw/number_mode.py): touching digits, and one digit at a time
     "number_touching": ("These digits touch: I split them where the models were surest. Check the boxes.",
                         "这些数字连在一起：已在模型最有把握的位置分开，请检查方框。"),
-    "number_touching_unsure": ("These digits touch and I am not sure where one ends: check the boxes, "
+    "number_touching_unsure": ("These digits touch and I may have split them wrong: check the boxes, "
                                "or write the digits apart.",
-                               "这些数字连在一起，不确定每个数字在哪里结束：请检查方框，或把数字分开写。"),
+                               "这些数字连在一起，可能分错了：请检查方框，或把数字分开写。"),
     "number_not_digit": ("This does not look like a digit: place {which} from the left, shown as ?",
                          "这看起来不像数字：从左数第{which}位，显示为 ?"),  # single mode's words, per piece
     "number_cuts": ("Where I split the number", "数字的分割位置"),
