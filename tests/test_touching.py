@@ -227,6 +227,20 @@ def test_number_mode_reads_a_touching_ten_and_saves_the_picked_digit(canvas, mon
     assert not at.exception and at.container("number-explain-cnn")
 
 
+def test_number_mode_says_when_it_may_have_split_wrong(canvas):
+    """A seeded touching "176" (no strokes: read by its pixels) that the models read as "13" and "18": the page
+    does not say it split them where the models were surest, but that it may have split them wrong."""
+    images, texts = synth_numbers.touching_numbers(40, 11)[:2]
+    assert texts[4] == "176"
+    at = AppTest.from_file(APP, default_timeout=120)
+    canvas["draw_number"] = images[4]
+    at.run()
+    at.segmented_control(key="draw_mode").set_value("number").run()
+    assert not at.exception and len(set(shown_numbers(at))) == 2
+    assert any("I may have split them wrong" in w.value for w in at.warning)
+    assert not any("where the models were surest" in w.value for w in at.warning)
+
+
 def shown_numbers(at) -> list[str]:
     return [m.value.split("data-number='")[1].split("'")[0] for m in at.markdown if "data-number=" in m.value]
 
