@@ -1,17 +1,19 @@
 """Latency of one Draw-page answer: preprocess a 280×280 canvas drawing, then both shipped models.
 
-    python bench/latency.py [--n 300] [--photo-runs 20] [--threads 1,all] [--baseline RUN_OR_FOLDER]
+    python bench/latency.py [--n 300] [--photo-runs 20] [--threads 1,all] [--baseline RUN_OR_FOLDER | --contiguous]
 
 Prints p50/p90 of each stage and of the whole, in milliseconds, for each torch thread count asked
 for (torch.set_num_threads; "all" is torch's default, one per core), then the preprocessing of a
 4000×3000 photo, `--photo-runs` times. `--baseline` times one more checkpoint (an earlier shipped CNN,
 say) and the shipped CNN once more on each drawing, each right after the MLP, taking turns at going first,
-and prints the shipped CNN's p50 against it.
+and prints the shipped CNN's p50 against it. `--contiguous` makes the baseline the shipped CNN itself with its
+weights laid out contiguously, as checkpoints were loaded before `model.nets.ready_to_answer`.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 from pathlib import Path
@@ -70,7 +72,11 @@ def main(argv=None) -> int:
     p.add_argument("--photo-runs", type=int, default=20, help="timed preprocessings of the 4000×3000 photo")
     p.add_argument("--threads", default="1,all", help="torch thread counts, comma-separated; all = one per core")
     p.add_argument("--baseline", help="a checkpoint folder (or shipped name) timed beside the shipped CNN")
+    p.add_argument("--contiguous", action="store_true",
+                   help="the baseline is the shipped CNN in the contiguous layout (how it answered before)")
     a = p.parse_args(argv)
+    if a.baseline and a.contiguous:
+        p.error("--baseline and --contiguous both name the baseline: give one")
     images, _ = synth.canvas_drawings(a.n, seed=7)
     models = {name: load(name)[0] for name in ("mlp", "cnn")}
     if a.baseline:
@@ -78,13 +84,15 @@ def main(argv=None) -> int:
             models["baseline"] = load(a.baseline)[0]
         except CheckpointError as e:
             p.error(f"--baseline: {e}")
+    if a.contiguous:
+        models["baseline"] = copy.deepcopy(models["cnn"]).to(memory_format=torch.contiguous_format)
     for threads in thread_counts(a.threads, torch.get_num_threads()):
         torch.set_num_threads(threads)
         stages = time_drawings(images, models)
         print(f"{a.n} canvas drawings (280×280), torch threads {torch.get_num_threads()}")
         for k, ts in stages.items():
             print(f"  {k:14s} p50 {pct(ts, 50):6.2f} ms   p90 {pct(ts, 90):6.2f} ms")
-        if a.baseline:
+        if "baseline" in models:
             print(f"  cnn / baseline p50: {pct(stages['cnn, A/B'], 50) / pct(stages['baseline, A/B'], 50):.2f}")
     # a phone photo: one of the synthetic paper photos enlarged to 4000×3000 (NumPy and Pillow: no torch)
     photo = np.asarray(Image.fromarray(synth.paper_photos(1, seed=3)[0][0]).resize((3000, 4000)))

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from model.nets import ready_to_answer
 from model.paths import JUDGE
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def read_net(folder: Path, stem: str, format_version: int, build) -> tuple[nn.Mo
         raise ValueError(f"{weights}: the checksum does not match {stem}.json")
     net = build(tuple(meta["channels"]))
     net.load_state_dict(load_file(str(weights)))
-    return net.eval(), meta
+    return ready_to_answer(net), meta
 
 
 def save_net(net: nn.Module, out: Path, stem: str, head: dict, meta: dict) -> None:

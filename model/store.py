@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from model.nets import build, config_from_dict, config_to_dict
+from model.nets import build, config_from_dict, config_to_dict, ready_to_answer
 from model.paths import JUDGE, PIECE, PRETRAINED
 
 FORMAT_VERSION = 1
@@ -125,7 +125,8 @@ def read_info(folder: Path | str) -> dict:
 
 
 def load(folder: Path | str) -> tuple[torch.nn.Module, dict]:
-    """(model in eval mode on the CPU, its model.json). Raises CheckpointError with a clear reason."""
+    """(model in eval mode on the CPU, channels_last (nets.ready_to_answer), its model.json). Raises
+    CheckpointError with a clear reason."""
     folder = Path(folder)
     info = read_info(folder)
     weights = folder / "model.safetensors"
@@ -142,7 +143,7 @@ def load(folder: Path | str) -> tuple[torch.nn.Module, dict]:
         model.load_state_dict(load_file(str(weights)), strict=True)
     except Exception as e:  # noqa: BLE001 - safetensors and torch raise several types for bad files
         raise CheckpointError(f"{folder}: weights do not fit the architecture ({str(e).splitlines()[0]})") from None
-    return model.eval(), info
+    return ready_to_answer(model), info
 
 
 @dataclass(frozen=True)
