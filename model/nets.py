@@ -256,8 +256,8 @@ def build(cfg: Config) -> nn.Module:
 
 def ready_to_answer(model: nn.Module) -> nn.Module:
     """`model` in eval mode with its convolutions' weights laid out channels_last, as the engine trains them:
-    oneDNN's CPU kernels then take them (the shipped CNN answers one drawing 1.4× faster on one thread, and the
-    piece scorer a number's pieces about 2×: BENCHMARKS.md). The answers are the same up to float rounding."""
+    oneDNN's CPU kernels then take them (the shipped CNN answers a drawing 1.2× faster on one thread:
+    `bench/latency.py --contiguous`, BENCHMARKS.md). The answers are the same up to float rounding."""
     return model.eval().to(memory_format=torch.channels_last)
 
 
