@@ -164,3 +164,23 @@ INK_AT = """(c, [x, y, r]) => {  // inked pixels of the canvas within r px of (x
 def ink_at(canvas, x: float, y: float, r: int = 4) -> int:
     """How many pixels within r of canvas pixel (x, y) hold ink."""
     return canvas.evaluate(INK_AT, [round(x), round(y), r])
+
+
+SHOWN = """() => ({
+  alerts: [...document.querySelectorAll('.stAlert')].map(e => e.innerText.trim()),
+  errors: document.querySelectorAll('.stException').length,
+  stale: document.querySelectorAll("[data-stale='true']").length,
+})"""
+INKED = """cs => cs.map(c => {  // each canvas's inked pixels
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; })"""
+
+
+def what_the_page_shows(page) -> str:
+    """For a wait that failed: the page's alerts, error boxes and elements still being re-run, and how many
+    inked pixels each canvas holds (0: the strokes missed it), so that a failure in CI says which it was.
+    The canvases are in their component's shadow root, which Playwright's locators pierce."""
+    try:
+        return str({**page.evaluate(SHOWN), "ink": page.locator("canvas.dl-ink").evaluate_all(INKED)})
+    except Exception as e:  # noqa: BLE001 - a page that cannot even answer this is itself the finding
+        return f"the page did not answer ({e})"
