@@ -223,3 +223,37 @@ def test_the_class_drawings_are_data_a_share_held_out_and_scored_before_and_afte
     again = train(cfg, data=mnist, drawings=c, baseline=baseline)
     assert again.class_drawing_ids == r.class_drawing_ids  # the held-out share is seeded
     assert train(dataclasses.replace(cfg, class_drawings=0), data=mnist, drawings=c).metrics["n_train"] == 500
+
+
+GPU_BOX = """
+import sys
+for name in ("PIL", "streamlit", "plotly", "psutil", "pandas"):  # a GPU machine has torch, numpy, safetensors
+    sys.modules[name] = None  # import fails as for a missing package; find_spec says None
+import dataclasses
+from model.presets import get
+from train.data import load_mnist
+from train.engine import train
+import bench.train_speed, bench.channels_last, bench.cnn_recipes, bench.sweep  # the GPU rows' scripts import
+from train.engine import TrainingError
+cfg = dataclasses.replace(get("cnn").train, subset=256, epochs=1, world_styles=0.0, device="cpu")
+r = train(cfg, data=load_mnist(download=False))
+try:
+    train(dataclasses.replace(cfg, world_styles=0.15), data=load_mnist(download=False))
+except TrainingError as e:
+    print(e)
+print("trained", r.metrics["steps"])
+"""
+
+
+def test_training_needs_only_torch_numpy_and_safetensors_as_a_gpu_machine_has():
+    """The device machine has torch, numpy and safetensors only: the engine and the GPU benches import and a
+    run without world styles trains there. World styles draw strokes with Pillow: without it, a run says so."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    done = subprocess.run([sys.executable, "-c", GPU_BOX], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = done.stdout.strip().splitlines()
+    assert said[-1] == "trained 2"  # 256 images, batches of 128
+    assert said[-2] == "world-style digits need the package 'PIL' (pip install pillow), or train with world_styles 0"

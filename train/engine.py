@@ -21,10 +21,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from classroom.drawings import Collection
+from classroom.collection import Collection
 from model.nets import build, n_params
 from model.presets import TrainConfig, validate_train
-from train import heldout, styles
+from train import heldout
 from train.augment import augment
 from train.data import MNIST, load_mnist, split
 from train.events import EndEvent, EpochEvent, Event, Metrics, StartEvent, StepEvent
@@ -175,6 +175,11 @@ def style_pool(cfg: TrainConfig, n: int, dev: torch.device) -> tuple[torch.Tenso
     Seeded by the run's seed, in a stream of its own, so that bench/world_styles.py's seeds are never drawn."""
     if cfg.world_styles <= 0:
         return None
+    try:  # Pillow draws them: a run without them needs only torch, numpy and safetensors (a GPU machine's)
+        from train import styles
+    except ModuleNotFoundError as e:
+        raise TrainingError(f"world-style digits need the package {e.name!r} (pip install pillow), "
+                            "or train with world_styles 0") from None
     size = min(STYLE_POOL[1], max(STYLE_POOL[0], math.ceil(2 * cfg.world_styles * n)))
     x, y = styles.styled_digits(size, seed=[cfg.seed, styles.TRAIN_STREAM])
     return torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)

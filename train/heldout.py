@@ -12,16 +12,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from classroom import drawings as classroom
+from classroom.collection import Collection
 from model import store
 from model.paths import PRETRAINED
 
 HOLD_OUT = 0.25  # of the drawings; at least one as soon as there are two, none of a single drawing
 
 
-def class_drawings(repeat: int, folder=None) -> classroom.Collection | None:
+def class_drawings(repeat: int, folder=None) -> Collection | None:
     """The class's saved drawings, when a run includes them (`repeat` > 0, TrainConfig.class_drawings)."""
-    return classroom.load(folder, canvases=False) if repeat > 0 else None
+    if repeat <= 0:
+        return None
+    from classroom import drawings  # Pillow, for the drawings' images: only a run that uses them needs it
+    return drawings.load(folder, canvases=False)
 
 
 def shipped_model(kind: str) -> torch.nn.Module | None:
