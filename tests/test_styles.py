@@ -112,6 +112,23 @@ def test_the_hook_replaces_a_share_of_each_batch_only_when_set(monkeypatch, mnis
         assert [pool[r] for r in rows[:16]] == yb[:16].tolist()  # each style digit keeps its own label
 
 
+def test_a_second_run_of_a_seed_reuses_its_pool_and_another_seed_draws_its_own(monkeypatch):
+    """bench/cnn_recipes.py trains each seed under several recipes in one process: the pool, seconds of stroke
+    drawing, is drawn once per seed and size, and is the very pool a fresh draw gives."""
+    monkeypatch.setattr(engine, "STYLE_POOL", (200, 200))
+    monkeypatch.setattr(engine, "_POOLS", {})
+    drawn, real = [], styles.styled_digits
+    monkeypatch.setattr(styles, "styled_digits", lambda n, seed: drawn.append(seed) or real(n, seed=seed))
+    cfg = dataclasses.replace(get("cnn").train, world_styles=0.15)
+    cpu = torch.device("cpu")
+    first = engine.style_pool(cfg, 1000, cpu)
+    again = engine.style_pool(dataclasses.replace(cfg, epochs=36, lr=1e-3), 1000, cpu)  # another recipe
+    other = engine.style_pool(dataclasses.replace(cfg, seed=1), 1000, cpu)
+    assert drawn == [[0, styles.TRAIN_STREAM], [1, styles.TRAIN_STREAM]]
+    assert again[0] is first[0] and not torch.equal(other[0], first[0])
+    assert torch.equal(first[0], torch.from_numpy(real(200, seed=[0, styles.TRAIN_STREAM])[0]))
+
+
 def test_mix_styles_keeps_the_batch_when_the_share_rounds_to_nothing():
     xb, yb = torch.zeros(3, 28, 28, dtype=torch.uint8), torch.zeros(3, dtype=torch.long)
     pool = (torch.ones(5, 28, 28, dtype=torch.uint8), torch.ones(5, dtype=torch.long))

@@ -169,6 +169,10 @@ def prepare_data(data: MNIST, dev: torch.device, val_size: int = 0, seed: int = 
                    as_t(data.x_test), as_t(data.y_test).long())
 
 
+_POOLS: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}  # the last pool drawn, for another run of its seed
+# in this process (bench/cnn_recipes.py runs each seed once per recipe; a job runs once in its own process)
+
+
 def style_pool(cfg: TrainConfig, n: int, dev: torch.device) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The world-style digits a run mixes in (uint8 (P, 28, 28), labels (P,)), or None when world_styles
     is 0. Twice what one epoch draws, within STYLE_POOL: each comes back a few times, differently augmented.
@@ -181,8 +185,12 @@ def style_pool(cfg: TrainConfig, n: int, dev: torch.device) -> tuple[torch.Tenso
         raise TrainingError(f"world-style digits need the package {e.name!r} (pip install pillow), "
                             "or train with world_styles 0") from None
     size = min(STYLE_POOL[1], max(STYLE_POOL[0], math.ceil(2 * cfg.world_styles * n)))
-    x, y = styles.styled_digits(size, seed=[cfg.seed, styles.TRAIN_STREAM])
-    return torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+    key = (cfg.seed, size, str(dev))
+    if key not in _POOLS:
+        x, y = styles.styled_digits(size, seed=[cfg.seed, styles.TRAIN_STREAM])
+        _POOLS.clear()  # one pool kept: at most STYLE_POOL[1] digits, 16 MB
+        _POOLS[key] = torch.from_numpy(x).to(dev), torch.from_numpy(y).to(dev)
+    return _POOLS[key]  # read only: mix_styles copies what it picks
 
 
 def mix_styles(xb: torch.Tensor, yb: torch.Tensor, pool: tuple[torch.Tensor, torch.Tensor], share: float,
