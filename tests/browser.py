@@ -116,7 +116,7 @@ def _canvas_xy(canvas, points) -> list[tuple[float, float]]:
     return [(box["x"] + u * box["width"], box["y"] + v * box["height"]) for u, v in points]
 
 
-def stroke(page, canvas, points, steps: int = 4) -> None:
+def stroke(page, canvas, points, steps: int = 5) -> None:
     """Draw one mouse stroke through `points`, given in [0, 1] canvas coordinates."""
     xy = _canvas_xy(canvas, points)
     page.mouse.move(*xy[0])
@@ -126,7 +126,7 @@ def stroke(page, canvas, points, steps: int = 4) -> None:
     page.mouse.up()
 
 
-def touch_stroke(page, canvas, points, steps: int = 4) -> None:
+def touch_stroke(page, canvas, points, steps: int = 5) -> None:
     """Draw one finger stroke through `points` ([0, 1] canvas coordinates) with Chromium's touch events."""
     cdp = page.context.new_cdp_session(page)
     xy = _canvas_xy(canvas, points)

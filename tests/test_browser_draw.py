@@ -52,7 +52,7 @@ def page(app_url, browser):
 
 
 
-def answers(page, ink: int | None = None, timeout_ms: int = 15_000) -> tuple[str, str]:
+def answers(page, ink: int | None = None, timeout_ms: int = 60_000) -> tuple[str, str]:
     """(CNN, MLP) digits once both answer the drawing with `ink` inked pixels (any drawing if None)."""
     tag = f"[data-ink='{ink}']" if ink is not None else ""
     out = []

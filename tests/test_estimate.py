@@ -120,3 +120,23 @@ def test_a_measured_speed_is_cached_per_model_not_per_epoch_count(tmp_path, monk
     assert json.loads((tmp_path / ".speed.json").read_text())  # kept on disk for every session
     (tmp_path / ".speed.json").write_text("{not json")
     assert estimate.cached(cfg) is None  # a damaged cache is measured again, never a crash
+
+
+def test_a_teachers_forward_pass_is_measured_with_its_run(tmp_path, monkeypatch, capsys):
+    """A run taught by a shipped model does the teacher's forward pass on every batch: it is timed with the
+    run, under a key of its own, and a teacher that cannot load is said in one line."""
+    monkeypatch.setenv("DIGITLAB_RUNS", str(tmp_path))
+    monkeypatch.setenv("DIGITLAB_TRAIN_THREADS", "1")
+    cfg = TrainConfig(MLPConfig(hidden=(32,)), batch_size=64, epochs=3, device="cpu")
+    taught = replace(cfg, teacher="cnn")
+    assert estimate.speed_key(taught) != estimate.speed_key(cfg)
+    assert "teacher" not in estimate.speed_key(cfg)  # the keys measured before teachers stay valid
+    s = estimate.measure(taught)
+    assert estimate.cached(taught) == s and estimate.cached(cfg) is None
+    with pytest.raises(RuntimeError, match="the teacher 'nosuchmodel' cannot be loaded"):
+        estimate.measure(replace(cfg, teacher="nosuchmodel"))
+    assert estimate.main(["--preset", "quick", "--teacher", "nosuchmodel", "--epochs", "1"]) == 1
+    assert estimate.main(["--preset", "quick", "--teacher", "../x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("python -m train.estimate: cannot measure: ") and "nosuchmodel" in err[0]
+    assert err[1].startswith("python -m train.estimate: refused: teacher must be the name of a shipped model")

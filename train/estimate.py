@@ -63,7 +63,8 @@ def speed_key(cfg: TrainConfig) -> str:
     import torch
     return json.dumps({"model": config_to_dict(cfg.model), "batch": cfg.batch_size, "optimizer": cfg.optimizer,
                        "loss": cfg.loss, "augment": cfg.augment, "device": device(cfg),
-                       "threads": os.environ.get(background.THREADS) or "default", "torch": torch.__version__},
+                       "threads": os.environ.get(background.THREADS) or "default", "torch": torch.__version__,
+                       **({"teacher": cfg.teacher} if cfg.teacher else {})},  # its forward pass is part of a step
                       sort_keys=True)
 
 
@@ -121,8 +122,10 @@ def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int):
     # the lr cannot change the time of a step, but a huge one could diverge and end the measurement
     c = replace(cfg, batch_size=batch, epochs=2, lr=min(cfg.lr, 1e-4), val_size=0, subset=0, max_steps=0,
                 class_drawings=0, early_stopping="none", test_protocol="every_epoch")
+    from train.run import teacher  # the shipped model cfg.teacher names, loaded as a run loads it
     ev = []
-    result = train(c, on_event=lambda e: ev.append(e) if e["kind"] == "epoch" else None, data=small)
+    result = train(c, on_event=lambda e: ev.append(e) if e["kind"] == "epoch" else None, data=small,
+                   teacher=teacher(cfg.teacher))
     first, second = ev[0]["train_s"], ev[1]["train_s"] - ev[0]["train_s"]
     return first, second, max(ev[1]["seconds"] - second, 1e-6), result.model
 
@@ -226,14 +229,20 @@ def main(argv=None) -> int:
     a = argparse.ArgumentParser(prog="python -m train.estimate", description=__doc__.splitlines()[0])
     a.add_argument("--preset", default="quick", choices=list(presets.PRESETS))
     a.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    for flag, kind in (("--epochs", int), ("--batch-size", int), ("--subset", int), ("--device", str)):
+    for flag, kind in (("--epochs", int), ("--batch-size", int), ("--subset", int), ("--device", str),
+                       ("--teacher", str)):
         a.add_argument(flag, type=kind)
     args = a.parse_args(argv)
     if args.child:
         return _child()
-    changes = {"epochs": args.epochs, "batch_size": args.batch_size, "subset": args.subset, "device": args.device}
+    changes = {"epochs": args.epochs, "batch_size": args.batch_size, "subset": args.subset, "device": args.device,
+               "teacher": args.teacher}
     cfg = replace(presets.get(args.preset).train, **{k: v for k, v in changes.items() if v is not None})
-    presets.validate_train(cfg)
+    try:
+        presets.validate_train(cfg)
+    except ValueError as e:
+        print(f"python -m train.estimate: refused: {e}", file=sys.stderr)
+        return 2
     m = memory(cfg)
     print(f"memory: about {size_text(m.need)} of {size_text(m.free)} free on {m.device}")
     try:
@@ -241,7 +250,11 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"python -m train.estimate: refused: {e}", file=sys.stderr)
         return 2
-    p, s = plan(cfg), cached(cfg) or measure(cfg)
+    try:
+        p, s = plan(cfg), cached(cfg) or measure(cfg)
+    except RuntimeError as e:  # the measurement's own last line: a teacher that cannot load, a device missing
+        print(f"python -m train.estimate: cannot measure: {e}", file=sys.stderr)
+        return 1
     print(f"{args.preset}: {p.epochs} epochs of {p.n_train:,} images, {p.steps:,} steps: about {seconds(p, s):.0f} s "
           f"({s.train_per_s:,.0f} images/s training, {s.eval_per_s:,.0f} scoring, {s.startup_s:.1f} s to start, "
           f"{s.threads} threads)")
