@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import sys
 import time
@@ -33,18 +32,18 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model import presets  # noqa: E402
+from model import presets, store  # noqa: E402
 from model.paths import PRETRAINED  # noqa: E402
 from train.data import MNIST, load_mnist  # noqa: E402
 from train.engine import device_name, resolve_device, train  # noqa: E402
 
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 SPLIT_SEED = 160016  # the validation cut: fixed, and no training seed of the shipped models
 
 
 def shipped_recipe(name: str = "cnn") -> presets.TrainConfig:
     """The settings that trained the shipped model `name`, from its model.json."""
-    meta = json.loads((PRETRAINED / name / "model.json").read_text())
-    return presets.train_config_from_dict(meta["train_config"])
+    return presets.train_config_from_dict(store.read_info(PRETRAINED / name)["train_config"])
 
 
 def parse_recipe(text: str, base: presets.TrainConfig) -> tuple[str, presets.TrainConfig]:
@@ -60,8 +59,8 @@ def parse_recipe(text: str, base: presets.TrainConfig) -> tuple[str, presets.Tra
             raise ValueError(f"{item!r} in recipe {name!r}: expected FIELD=VALUE with FIELD one of {sorted(kinds)}")
         kind = kinds[key]
         try:
-            out[key] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
-        except ValueError:
+            out[key] = _BOOLS[value.lower()] if kind is bool else kind(value)
+        except (KeyError, ValueError):
             raise ValueError(f"{key} in recipe {name!r} must be of type {kind.__name__}, got {value!r}") from None
     cfg = dataclasses.replace(base, **out)
     presets.validate_train(cfg)

@@ -14,7 +14,8 @@ def test_a_recipe_is_the_shipped_one_with_its_changes_typed_and_checked():
     name, cfg = cnn_recipes.parse_recipe("long:epochs=36,world_styles=0.08,augment=false", base)
     assert (name, cfg.epochs, cfg.world_styles, cfg.augment) == ("long", 36, 0.08, False)
     assert cnn_recipes.parse_recipe("shipped", base) == ("shipped", base)
-    for bad, says in (("x:epoch=3", "FIELD=VALUE"), ("x:epochs=many", "must be of type int"), (":epochs=3", "a name"),
+    for bad, says in (("x:epoch=3", "FIELD=VALUE"), ("x:epochs=many", "must be of type int"),
+                      ("x:augment=maybe", "must be of type bool"), (":epochs=3", "a name"),
                       ("x:teacher=cnn", "teacher"), ("x:val_size=5000", "this script's"),
                       ("x:epochs=0", "between 1 and 1,000"), ("x:model=big", "FIELD=VALUE")):
         with pytest.raises(ValueError, match=says):

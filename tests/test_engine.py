@@ -232,9 +232,8 @@ for name in ("PIL", "streamlit", "plotly", "psutil", "pandas"):  # a GPU machine
 import dataclasses
 from model.presets import get
 from train.data import load_mnist
-from train.engine import train
+from train.engine import TrainingError, train
 import bench.train_speed, bench.channels_last, bench.cnn_recipes, bench.sweep  # the GPU rows' scripts import
-from train.engine import TrainingError
 cfg = dataclasses.replace(get("cnn").train, subset=256, epochs=1, world_styles=0.0, device="cpu")
 r = train(cfg, data=load_mnist(download=False))
 try:

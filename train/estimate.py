@@ -112,9 +112,10 @@ def measure(cfg: TrainConfig, busy: bool = False) -> Speed:
     return speed
 
 
-def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int):
+def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int, teacher=None):
     """(seconds of the first epoch's steps, of the second's, of scoring `scored` images, the model): two
-    epochs of `steps` steps at `batch` through the engine itself, on a slice of `data`."""
+    epochs of `steps` steps at `batch` through the engine itself, on a slice of `data` (with `teacher`, the
+    model cfg.teacher names)."""
     from train.data import MNIST
     from train.engine import train
     idx = np.arange(batch * steps) % len(data.x_train)
@@ -122,10 +123,9 @@ def _timed(cfg: TrainConfig, data, batch: int, steps: int, scored: int):
     # the lr cannot change the time of a step, but a huge one could diverge and end the measurement
     c = replace(cfg, batch_size=batch, epochs=2, lr=min(cfg.lr, 1e-4), val_size=0, subset=0, max_steps=0,
                 class_drawings=0, early_stopping="none", test_protocol="every_epoch")
-    from train.run import teacher  # the shipped model cfg.teacher names, loaded as a run loads it
     ev = []
     result = train(c, on_event=lambda e: ev.append(e) if e["kind"] == "epoch" else None, data=small,
-                   teacher=teacher(cfg.teacher))
+                   teacher=teacher)
     first, second = ev[0]["train_s"], ev[1]["train_s"] - ev[0]["train_s"]
     return first, second, max(ev[1]["seconds"] - second, 1e-6), result.model
 
@@ -156,6 +156,7 @@ def _child() -> int:
     import torch
 
     from train.data import MNIST, DataError, load_mnist
+    from train.run import teacher
     background.apply()  # the job's threads and priority
     cfg = presets.train_config_from_dict(json.load(sys.stdin))
     try:
@@ -164,14 +165,15 @@ def _child() -> int:
         rng = np.random.default_rng(0)
         data = MNIST(*(rng.integers(0, 256, (n, 28, 28), np.uint8) if i % 2 == 0 else rng.integers(0, 10, n, np.uint8)
                        for i, n in enumerate((60_000, 60_000, 10_000, 10_000))))
+    taught = teacher(cfg.teacher)  # loaded once, as a run loads it: its forward pass is part of each step
     probe = min(cfg.batch_size, 32)
-    warm_first, warm_second, _, model = _timed(cfg, data, probe, 2, 32)
+    warm_first, warm_second, _, model = _timed(cfg, data, probe, 2, 32, taught)
     warm = time.time() - psutil.Process().create_time() - warm_second  # all but the second epoch's steady steps
     per_image = max(warm_second / (2 * probe), 1e-7)
     batch = cfg.batch_size if cfg.batch_size * per_image <= 1.0 else max(probe, int(1.0 / per_image))
     steps = min(5000, max(2, math.ceil(MEASURE_S / (batch * per_image))))
     scored = min(2000, max(100, int(0.3 / per_image)))  # scoring an image costs about a third of a step's
-    _, second, score, _ = _timed(cfg, data, batch, steps, scored)
+    _, second, score, _ = _timed(cfg, data, batch, steps, scored, taught)
     print(json.dumps({"train_per_s": batch * steps / second, "eval_per_s": scored / score,
                       "startup_s": warm + _ends(model, cfg), "threads": torch.get_num_threads(), "batch": batch}))
     return 0
@@ -240,12 +242,8 @@ def main(argv=None) -> int:
     cfg = replace(presets.get(args.preset).train, **{k: v for k, v in changes.items() if v is not None})
     try:
         presets.validate_train(cfg)
-    except ValueError as e:
-        print(f"python -m train.estimate: refused: {e}", file=sys.stderr)
-        return 2
-    m = memory(cfg)
-    print(f"memory: about {size_text(m.need)} of {size_text(m.free)} free on {m.device}")
-    try:
+        m = memory(cfg)
+        print(f"memory: about {size_text(m.need)} of {size_text(m.free)} free on {m.device}")
         check_memory(cfg)
     except ValueError as e:
         print(f"python -m train.estimate: refused: {e}", file=sys.stderr)
