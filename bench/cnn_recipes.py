@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from model import presets, store  # noqa: E402
 from model.paths import PRETRAINED  # noqa: E402
 from train.data import MNIST, load_mnist  # noqa: E402
-from train.engine import device_name, resolve_device, train  # noqa: E402
+from train.engine import TrainingError, device_name, resolve_device, train  # noqa: E402
 
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 SPLIT_SEED = 160016  # the validation cut: fixed, and no training seed of the shipped models
@@ -95,31 +95,31 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=0, help="override every recipe's epochs (a short run)")
     a = p.parse_args(argv)
     base = shipped_recipe()
-    try:
+    short = {k: v for k, v in (("subset", a.subset), ("epochs", a.epochs)) if v}
+    try:  # every run's settings are checked before the first one trains
         recipes = [parse_recipe(r, base) for r in (a.recipe or ["shipped", "long:epochs=36"])]
-    except ValueError as e:
+        if len({n for n, _ in recipes}) != len(recipes):
+            raise ValueError("two recipes have the same name")
+        if not 1_000 <= a.val <= 30_000:
+            raise ValueError(f"--val must be between 1,000 and 30,000 images, got {a.val}")
+        dev = resolve_device(a.device)
+        runs = [(seed, name, dataclasses.replace(cfg, seed=seed, device=str(dev), **short))
+                for seed in a.seeds for name, cfg in recipes]  # seed by seed: a cut-short session keeps whole pairs
+        for _, _, c in runs:
+            presets.validate_train(c)
+    except (ValueError, TrainingError) as e:
         print(f"cnn_recipes: {e}", file=sys.stderr)
         return 2
-    if len({n for n, _ in recipes}) != len(recipes):
-        print("cnn_recipes: two recipes have the same name", file=sys.stderr)
-        return 2
-    if not 1_000 <= a.val <= 30_000:
-        print(f"cnn_recipes: --val must be between 1,000 and 30,000 images, got {a.val}", file=sys.stderr)
-        return 2
-    dev = resolve_device(a.device)
     data = validation_cut(load_mnist(), a.val)
-    short = {k: v for k, v in (("subset", a.subset), ("epochs", a.epochs)) if v}
     print(f"device: {device_name(dev)}; validation: {a.val:,} training images (cut seed {SPLIT_SEED}); "
           f"seeds {a.seeds}" + (f"; SHORT RUN {short}: not a comparison" if short else ""))
     errors: dict[str, list[float]] = {n: [] for n, _ in recipes}
-    for seed in a.seeds:  # seed by seed, so that a cut-short session still has whole pairs
-        for name, cfg in recipes:
-            c = dataclasses.replace(cfg, seed=seed, device=str(dev), **short)
-            t = time.perf_counter()
-            r = train(c, data=data)
-            errors[name].append(100 * (1 - r.metrics["test_acc"]))  # the test slot holds the validation cut
-            print(f"  {name} seed {seed}: validation error {errors[name][-1]:.2f}% "
-                  f"({c.epochs} epoch{'s' * (c.epochs != 1)}, {time.perf_counter() - t:.0f} s)", flush=True)
+    for seed, name, c in runs:
+        t = time.perf_counter()
+        r = train(c, data=data)
+        errors[name].append(100 * (1 - r.metrics["test_acc"]))  # the test slot holds the validation cut
+        print(f"  {name} seed {seed}: validation error {errors[name][-1]:.2f}% "
+              f"({c.epochs} epoch{'s' * (c.epochs != 1)}, {time.perf_counter() - t:.0f} s)", flush=True)
     first = recipes[0][0]
     print(f"\nvalidation error over {len(a.seeds)} seeds (mean ± standard error), last epoch as shipped:")
     for name in errors:

@@ -59,5 +59,10 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys):
     assert cnn_recipes.main(["--recipe", "x:teacher=cnn"]) == 2
     assert cnn_recipes.main(["--recipe", "x", "--recipe", "x:epochs=2"]) == 2
     assert cnn_recipes.main(["--val", "10"]) == 2
+    # settings that only a run would meet are refused before the first run trains, not as a traceback there
+    assert cnn_recipes.main(["--seeds", "1", str(2**40)]) == 2
+    assert cnn_recipes.main(["--epochs", "5000"]) == 2
+    assert cnn_recipes.main(["--device", "tpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 3 and all(line.startswith("cnn_recipes: ") for line in err)
+    assert len(err) == 6 and all(line.startswith("cnn_recipes: ") for line in err), err
+    assert "4,294,967,295" in err[3] and "1,000" in err[4] and "tpu" in err[5]
