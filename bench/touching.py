@@ -8,12 +8,16 @@ once, scored by both shipped models together as the Draw page does and by the pi
 models and the scorer, one torch thread), and how often a reading says it is unsure: of the numbers read
 wrong (the more the better) and of those read right (a needless warning).
 
-    python -m bench.touching [--n 300] [--sets tuning test] [--models MLP CNN]
+    python -m bench.touching [--n 300] [--sets tuning test] [--models MLP CNN] [--slivers-baseline N]
 
 (-m: bench/queue.py would shadow the queue module.)
 
 --models takes the two models the page would answer with (shipped names or run folders; default mlp cnn):
 both cut the digits together, as on the page, so a retrained MLP can change the CNN's figure too.
+
+--slivers-baseline N times N pixel readings of each set's touching numbers twice, taking turns at going first:
+as they are, and with each piece's slivers found by labelling the whole work mask, as before 2026-12-03
+(model.preprocess.Layout._slivers labels only the box of the piece's ink). Both must read the same.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import synth, synth_numbers  # noqa: E402
-from model import segment  # noqa: E402
+from model import components, preprocess, segment  # noqa: E402
 from model.predict import load, probabilities  # noqa: E402
 
 SEEDS = {"tuning": 1, "test": 6007}  # tuned on seed 1; the test seed was chosen before any figure on it was seen
@@ -70,12 +74,40 @@ def whole_numbers(images, texts, score: segment.Score, pens=None) -> Figures:
                    share(said_wrong), share(said_right))
 
 
+def _whole_mask_slivers(lay: preprocess.Layout, ink: np.ndarray) -> np.ndarray:
+    """The slivers of a piece as Layout.piece found them before: the whole work mask labelled for each piece."""
+    bits = components.label(ink)
+    return preprocess._cells(bits, bits.area < preprocess.SLIVER * bits.area.max(), ink.shape)
+
+
+def slivers_against_baseline(images, score: segment.Score) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel reading's seconds as it is and with _whole_mask_slivers, the two taking turns at going first;
+    AssertionError if any reading differs."""
+    cropped = preprocess.Layout._slivers
+    now, before = [], []
+    try:
+        for k, img in enumerate(images):
+            got = {}
+            for which in (("now", "before") if k % 2 else ("before", "now")):
+                preprocess.Layout._slivers = cropped if which == "now" else _whole_mask_slivers
+                t = time.perf_counter()
+                r = segment.read(img, score)
+                (now if which == "now" else before).append(time.perf_counter() - t)
+                got[which] = [(p.image.tobytes(), p.box) for p in r.parts]
+            assert got["now"] == got["before"], f"reading {k} differs"
+    finally:
+        preprocess.Layout._slivers = cropped
+    return np.array(now), np.array(before)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=300, help="touching numbers per seed (numbers with gaps: half)")
     p.add_argument("--sets", nargs="+", choices=list(SEEDS), default=["tuning"])
     p.add_argument("--models", nargs=2, default=list(NAMES), metavar=("MLP", "CNN"),
                    help="the two models that answer, shipped names or run folders (default: mlp cnn)")
+    p.add_argument("--slivers-baseline", type=int, default=0, metavar="N",
+                   help="also time N pixel readings against the whole-mask labelling of before (paired)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # as the Draw page answers: one thread per answer
     score = scorer([load(name)[0] for name in a.models])
@@ -83,6 +115,12 @@ def main(argv=None) -> int:
         seed = SEEDS[which]
         drawn, written, strokes = synth_numbers.touching_numbers(a.n, seed, strokes=True)
         gaps = synth.number_drawings(a.n // 2, seed)
+        if a.slivers_baseline:
+            now, before = slivers_against_baseline(drawn[:a.slivers_baseline], score)
+            print(f"{which} (seed {seed}) pixels, slivers  n={len(now):4d}  median {1000 * np.median(now):.0f} ms "
+                  f"against {1000 * np.median(before):.0f} ms labelling the whole mask: "
+                  f"ratio {np.median(now / before):.2f} per reading, {now.sum() / before.sum():.2f} in all "
+                  "(the same readings)")
         for label, (images, texts, pens) in (("touching, pixels", (drawn, written, None)),
                                              ("touching, strokes", (drawn, written, strokes)),
                                              ("with gaps", (*gaps, None))):

@@ -29,10 +29,13 @@ class Parts:
     bbox: np.ndarray  # (n, 4) x0, y0, x1, y1 in grid cells, exclusive ends
 
 
-def label(mask: np.ndarray) -> Parts:
-    """8-connected components of a mask, labelled on a block-reduced grid by run-length union-find."""
+def label(mask: np.ndarray, f: int | None = None) -> Parts:
+    """8-connected components of a mask, labelled on a block-reduced grid by run-length union-find.
+
+    f, the grid's block size, comes from the mask's shape unless given: a crop of a larger mask cut at
+    multiples of that mask's f, given its f, has the same cells and components as the whole has there."""
     h, w = mask.shape
-    f = max(1, -(-max(h, w) // GRID_SIDE))
+    f = f or max(1, -(-max(h, w) // GRID_SIDE))
     grid = block_reduce(mask, f, np.any, False)
     gh, gw = grid.shape
     d = np.diff(np.pad(grid, ((0, 0), (1, 1))).astype(np.int8), axis=1)

@@ -241,6 +241,18 @@ class Layout:
             self.blank[i] = _cells(self.parts, ~self.groups[i].wanted, self.mask.shape)
         return self.blank[i]
 
+    def _slivers(self, ink: np.ndarray) -> np.ndarray:
+        """The cells of the bits of `ink` smaller than SLIVER of its largest. Labelled in the box of its grid
+        cells, on the whole mask's grid (same f, box at its cell edges): the same bits, a fraction of the work."""
+        f, (h, w) = self.parts.f, ink.shape
+        rows, cols = np.nonzero(ink.any(1))[0], np.nonzero(ink.any(0))[0]
+        y0, x0 = rows[0] // f * f, cols[0] // f * f
+        y1, x1 = min(-(-(rows[-1] + 1) // f) * f, h), min(-(-(cols[-1] + 1) // f) * f, w)
+        bits = label(ink[y0:y1, x0:x1], f)
+        out = np.zeros_like(ink)
+        out[y0:y1, x0:x1] = _cells(bits, bits.area < SLIVER * bits.area.max(), (y1 - y0, x1 - x0))
+        return out
+
     def piece(self, i: int, left, right) -> Preprocessed:
         """Group i's ink between two cuts as one digit, the neighbours' strokes blanked. A cut is a column
         or, for strokes that lean, one column per work row ((H,) ints); both relative to the group."""
@@ -254,8 +266,7 @@ class Layout:
         drop = self.others(i) | ~between
         if not (np.broadcast_to(left, (h,)).max() <= 0 and np.broadcast_to(right, (h,)).min() >= g.x1 - g.x0):
             # a cut leaves slivers of the neighbour's strokes: keep only the bits of some size
-            bits = label(keep & self.mask)
-            slivers = _cells(bits, bits.area < SLIVER * bits.area.max(), keep.shape)
+            slivers = self._slivers(keep & self.mask)
             keep, drop = keep & ~slivers, drop | slivers
         return _cut(self.soft, self.mask, keep, drop, self.polarity, self.f, self.shape)
 

@@ -357,3 +357,49 @@ def test_components_match_a_flood_fill(h, w, density, seed):
         ys, xs = np.nonzero(parts.labels == c)
         assert parts.area[c] == len(ys)
         assert parts.bbox[c].tolist() == [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(20, 300), st.integers(20, 300), st.floats(0.02, 0.5), st.integers(0, 2**32 - 1))
+def test_a_crop_at_cell_edges_labels_as_the_whole_mask_does(h, w, density, seed):
+    """label(crop, f) of a crop cut at multiples of the whole mask's f has the whole's cells and components
+    there (Layout.piece labels each piece's ink this way), when no ink lies outside the crop."""
+    from model.components import label
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((h, w)) < density
+    f = label(mask).f
+    y0, x0 = int(rng.integers(0, h)) // f * f, int(rng.integers(0, w)) // f * f
+    y1, x1 = min(y0 + f * int(rng.integers(1, 40)), h), min(x0 + f * int(rng.integers(1, 40)), w)
+    inside = np.zeros_like(mask)
+    inside[y0:y1, x0:x1] = mask[y0:y1, x0:x1]
+    whole, crop = label(inside), label(inside[y0:y1, x0:x1], f)
+    cells = whole.labels[y0 // f:-(-y1 // f), x0 // f:-(-x1 // f)]
+    assert crop.f == whole.f and crop.labels.shape == cells.shape
+    assert ((crop.labels >= 0) == (cells >= 0)).all()
+    pairs = {(int(a), int(b)) for a, b in zip(crop.labels[cells >= 0], cells[cells >= 0], strict=True)}
+    assert len(pairs) == len(whole.area) == len(crop.area)  # one to one
+    assert sorted(crop.area.tolist()) == sorted(whole.area.tolist())
+
+
+def test_slivers_of_a_piece_are_those_of_labelling_the_whole_mask():
+    """Layout._slivers labels only the box of a piece's ink: the same slivers as labelling the whole work mask."""
+    from model.components import label
+
+    rng = np.random.default_rng(5)
+    for shape in ((240, 560), (640, 1500), (129, 300)):
+        img = np.zeros((*shape, 4), np.uint8)
+        img[..., 3] = (rng.random(shape) < 0.02) * 255  # specks of every size around a few strokes
+        for _ in range(4):
+            y, x = int(rng.integers(0, shape[0] - 40)), int(rng.integers(0, shape[1] - 40))
+            img[y:y + 40, x:x + 6, 3] = 255
+        lay = pp.layout(img)
+        h, w = lay.mask.shape
+        for y0, x0 in rng.integers(0, (h // 2, w // 2), size=(5, 2)):
+            ink = np.zeros_like(lay.mask)
+            ink[y0:y0 + h // 2, x0:x0 + w // 3] = lay.mask[y0:y0 + h // 2, x0:x0 + w // 3]
+            if not ink.any():
+                continue
+            bits = label(ink)
+            whole = pp._cells(bits, bits.area < pp.SLIVER * bits.area.max(), ink.shape)
+            assert np.array_equal(lay._slivers(ink), whole)

@@ -102,6 +102,17 @@ def test_three_touching_digits_are_cut_into_three(score):
     assert len(segment.read(rgba, score).parts) == 3
 
 
+def test_the_slivers_bench_reads_the_same_both_ways_and_restores_the_cropped_labelling(score):
+    """bench/touching.py --slivers-baseline: each reading timed both ways, the same readings, Layout left as it is."""
+    from model.preprocess import Layout
+
+    cropped = Layout._slivers
+    drawn = synth_numbers.touching_numbers(3, touching.SEEDS["tuning"])[0]
+    now, before = touching.slivers_against_baseline(drawn, score)
+    assert len(now) == len(before) == 3 and (now > 0).all() and (before > 0).all()
+    assert Layout._slivers is cropped
+
+
 def test_a_number_written_apart_is_not_cut(score):
     rgba = synth.encode(synth.draw_number("2026", np.random.default_rng(0), (W, H)), "alpha")
     r = segment.read(rgba, score)
