@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench import synth, synth_numbers, touching
 from classroom import drawings as collection
-from model import judge, piece, segment, store
+from model import judge, pen, piece, segment, store
 from model.predict import load, probabilities
 from model.preprocess import layout, split_digits
 from train import negatives
@@ -48,8 +48,8 @@ def written_apart(text: str, seed: int = 0) -> np.ndarray:
     return encode(render(strokes, (W, H), height, (0, H / 2), 12), "alpha")
 
 
-def read_by(score, img) -> list[str]:
-    r = segment.read(img, score)
+def read_by(score, img, strokes=None) -> list[str]:
+    r = segment.read(img, score, strokes)
     return ["".join(map(str, p.argmax(1))) for p in r.probs]
 
 
@@ -111,6 +111,21 @@ def test_the_slivers_bench_reads_the_same_both_ways_and_restores_the_cropped_lab
     now, before = touching.slivers_against_baseline(drawn, score)
     assert len(now) == len(before) == 3 and (now > 0).all() and (before > 0).all()
     assert Layout._slivers is cropped
+
+
+def test_dense_strokes_read_as_drawn_and_a_forged_list_goes_by_the_pixels(score):
+    """bench/forged_strokes.py's sets: a number's strokes resampled 0.25 px apart (a 1000 Hz mouse) read as the
+    drawn ones do; 16 strokes of 1,250 points anywhere on the canvas are refused, one just short enough kept."""
+    from bench import forged_strokes
+
+    drawn, texts, pens = synth_numbers.touching_numbers(2, touching.SEEDS["tuning"], strokes=True)
+    for img, text, strokes in zip(drawn, texts, pens, strict=True):
+        many = forged_strokes.dense(strokes)
+        assert sum(len(xy) for xy, _ in many) > 5 * sum(len(xy) for xy, _ in strokes)
+        assert read_by(score, img, many) == read_by(score, img, strokes)
+    rng = np.random.default_rng(0)
+    assert pen.parse(forged_strokes.forged(rng, kept=False), 560, 240) is None
+    assert pen.parse(forged_strokes.forged(rng, kept=True), 560, 240) is not None
 
 
 def test_a_number_written_apart_is_not_cut(score):
