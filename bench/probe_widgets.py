@@ -8,9 +8,14 @@ forged value may make Streamlit's own widget code raise: that spoils the forger'
 must then say no more than that an error occurred), that the server is healthy, and every 20 forged
 reruns that a second student, drawing on the Draw page, still gets both answers.
 
-    python -m bench.probe_widgets [--pages draw wall train evaluate explore sweep] [--max-widgets 40]
+    python -m bench.probe_widgets [--pages draw draw:number draw:upload wall ...] [--max-widgets 40]
 
-Loopback only, bounded: at most pages × widgets × 13 reruns. Prints what failed; exits 1 if anything did.
+draw:number and draw:upload are the Draw page in its other modes: the mode is chosen first (and, in number
+mode, a touching number drawn with its strokes, as the number canvas sends them), and every forged rerun
+carries those values too, as a browser sends every widget's state.
+
+Loopback only, bounded: at most pages × widgets × 13 reruns (two more for the number canvas: forged stroke
+lists). Prints what failed; exits 1 if anything did.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from bench.load_client import Student, canvas_value  # noqa: E402
 from tests.browser import streamlit_server  # noqa: E402
 
-PAGES = ["draw", "wall", "train", "evaluate", "explore", "sweep"]
+PAGES = ["draw", "draw:number", "draw:upload", "wall", "train", "evaluate", "explore", "sweep"]
+MODES = {"number": "A number", "upload": "Upload a photo"}  # the Draw page's mode control, as a browser sends it
 MARKUP = "<script>alert(1)</script>[x](http://e)![i](http://e/i.png)\u202e" * 20_000  # about a megabyte
 FORGED = [("trigger_value", True), ("int_value", 2**62), ("int_value", -(2**62)), ("int_value", -1),
           ("double_value", math.nan), ("double_value", math.inf), ("double_value", -1e308),
@@ -42,15 +48,46 @@ FORGED = [("trigger_value", True), ("int_value", 2**62), ("int_value", -(2**62))
           ("json_value", '{"drawing": {"png": "data:image/png;base64,AAAA'), ("bytes_value", os.urandom(4096))]
 
 
+def number_value() -> dict:
+    """The number canvas's value for a seeded touching number: its PNG and its strokes, as ui/draw/ink_canvas.js
+    sends them."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from bench.synth_numbers import touching_numbers
+    images, _, pens = touching_numbers(1, 1, strokes=True)
+    png = io.BytesIO()
+    Image.fromarray(images[0]).save(png, format="PNG")
+    lines = [[round(float(brush), 1), *np.round(xy, 1).ravel().tolist()] for xy, brush in pens[0]]
+    return {"drawing": {"png": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(), "strokes": lines}}
+
+
+def forged_strokes() -> list[tuple[str, str]]:
+    """The number canvas's PNG with forged strokes beside it (bench/forged_strokes.py): 16 × 1,250 points
+    anywhere at brush 128 (refused: read by the pixels), and walks just short enough to be kept."""
+    import numpy as np
+
+    from bench import forged_strokes as fs
+    png = number_value()["drawing"]["png"]
+    rng = np.random.default_rng(0)
+    return [("json_value", json.dumps({"drawing": {"png": png, "strokes": fs.forged(rng, kept)}}))
+            for kept in (False, True)]
+
+
 class Prober(Student):
     """A student who remembers every widget id the page showed."""
 
     def __init__(self, url: str, page: str, stroke: dict | None = None):
         super().__init__(url, answers=0, timeout_s=60)
-        self.page, self.widgets = page, []
+        self.page, self.mode = page.split(":") if ":" in page else (page, "")
+        self.widgets = []
         self.tracebacks: list[str] = []
         self.drawn = stroke  # on the Draw page: a digit drawn first, so the widgets under the answers show too
         self.canvas_json = ""
+        self.held: dict[str, tuple[str, object]] = {}  # id -> (field, value) every rerun sends: the mode, a number
 
     def _read(self, fm: ForwardMsg, run) -> None:
         super()._read(fm, run)
@@ -71,9 +108,31 @@ class Prober(Student):
         msg.rerun_script.context_info.url = f"{self.url}/{'' if self.page == 'draw' else self.page}"
         msg.rerun_script.page_name = "" if self.page == "draw" else self.page
         run = await self._run(msg)
+        if self.page == "draw" and self.mode:
+            return await self.choose_mode()
         if self.page == "draw" and self.drawn is not None and self.canvas_id is not None:
             self.canvas_json = json.dumps(canvas_value(self.canvas_component, self.drawn))
             run = await self.stroke(self.drawn)
+        return run
+
+    def _id(self, key: str) -> str | None:
+        return next((w for w, _ in self.widgets if w.endswith(f"-{key}")), None)
+
+    async def choose_mode(self):
+        """The Draw page's mode control set to self.mode; in number mode, a number drawn on its canvas."""
+        mode = self._id("draw_mode")
+        if mode is None:
+            raise RuntimeError("no mode control on the Draw page")
+        self.held[mode] = ("string_array_value", [MODES[self.mode]])
+        self.canvas_id, self.canvas_json = None, ""  # the one-digit canvas is gone in the other modes
+        self.widgets = []  # learnt again: those of this mode
+        run = await self.forge("", "", "", None)
+        if self.mode == "number":
+            canvas = self._id("draw_number")
+            if canvas is None:
+                raise RuntimeError("no number canvas in number mode")
+            self.held[canvas] = ("json_value", json.dumps(number_value()))
+            run = await self.forge("", "", "", None)
         return run
 
     async def forge(self, wid: str, fragment: str, field: str, value):
@@ -84,12 +143,14 @@ class Prober(Student):
         if self.canvas_json and wid != self.canvas_id:  # a browser sends every widget's state: the drawing stays
             c = rs.widget_states.widgets.add()
             c.id, c.json_value = self.canvas_id, self.canvas_json
-        w = rs.widget_states.widgets.add()
-        w.id = wid
-        if field.endswith("_array_value"):
-            getattr(w, field).data.extend(value)
-        else:
-            setattr(w, field, value)
+        held = [(w, f, v) for w, (f, v) in self.held.items() if w != wid]
+        for w_id, f, v in held + ([(wid, field, value)] if wid else []):
+            w = rs.widget_states.widgets.add()
+            w.id = w_id
+            if f.endswith("_array_value"):
+                getattr(w, f).data.extend(v)
+            else:
+                setattr(w, f, v)
         return await self._run(msg)
 
 
@@ -124,7 +185,8 @@ async def probe(url: str, pages: list[str], max_widgets: int) -> list[str]:
             p = Prober(url, page, strokes[0])  # a fresh tab per widget: what a forged value leaves in a session stays
             await p.open_page()
             p.tracebacks.clear()
-            for field, value in FORGED:
+            forged = FORGED + (forged_strokes() if wid.endswith("-draw_number") else [])
+            for field, value in forged:
                 run = await p.forge(wid, fragment, field, value)
                 sent += 1
                 short = wid.rsplit("-", 1)[-1][:40]

@@ -118,8 +118,8 @@ def test_dense_strokes_read_as_drawn_and_a_forged_list_goes_by_the_pixels(score)
     drawn ones do; 16 strokes of 1,250 points anywhere on the canvas are refused, one just short enough kept."""
     from bench import forged_strokes
 
-    drawn, texts, pens = synth_numbers.touching_numbers(2, touching.SEEDS["tuning"], strokes=True)
-    for img, text, strokes in zip(drawn, texts, pens, strict=True):
+    drawn, _, pens = synth_numbers.touching_numbers(2, touching.SEEDS["tuning"], strokes=True)
+    for img, strokes in zip(drawn, pens, strict=True):
         many = forged_strokes.dense(strokes)
         assert sum(len(xy) for xy, _ in many) > 5 * sum(len(xy) for xy, _ in strokes)
         assert read_by(score, img, many) == read_by(score, img, strokes)
