@@ -29,9 +29,11 @@ CSS = f"""
 .dl-bars {{display: flex; align-items: flex-end; gap: 4px; height: 190px; padding-top: 1.3rem;
           border-bottom: 1px solid #cbd5e1;
           background: linear-gradient(#e2e8f0, #e2e8f0) 0 1.3rem / 100% 1px no-repeat;}}  /* the 100% line */
-.dl-bar {{flex: 1; height: 100%; display: flex; flex-direction: column; justify-content: flex-end; position: relative;}}
+.dl-bar {{flex: 1; min-width: 0; height: 100%; display: flex; flex-direction: column; justify-content: flex-end;
+          position: relative;}}  /* min-width 0: ten even columns, even where a "100%" is wider than one */
 .dl-fill {{width: 100%; min-height: 1px; border-radius: 2px 2px 0 0;}}
-.dl-pct {{font-size: .75rem; color: #475569; text-align: center; white-space: nowrap;}}
+.dl-pct {{font-size: .75rem; color: #475569; text-align: center; white-space: nowrap;
+          margin: 0 -.75rem;}}  /* wider than its bar, centred over it */
 .dl-tick {{position: absolute; bottom: -1.6rem; width: 100%; text-align: center; font-size: 1.1rem; color: #334155;}}
 .dl-axis {{text-align: center; font-size: .9rem; color: #475569; margin-top: 1.7rem;}}
 .dl-sees {{position: relative; max-width: 100%; aspect-ratio: 1; margin-bottom: .5rem;}}
