@@ -2,8 +2,10 @@
 digit is picked, corrected with "Wrong? It was a …", and saved. Screenshots (1280 × 720 and 390 × 844, English
 and Chinese) go to artifacts/."""
 
+import json
 import re
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
@@ -101,6 +103,36 @@ def test_the_canvas_strokes_part_a_one_run_into_a_three(app_url):
         settled(page)
         page.locator(".st-key-number-cnn").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "number_strokes_31.png"))
+        page.close()
+
+
+def strokes_sent(frames: list) -> list[list[float]]:
+    """The strokes of the last number canvas value among websocket frames the page sent (each a BackMsg whose
+    widget state holds the component's JSON: `"strokes":[[brush, x0, y0, ...], ...]`)."""
+    found = [m.group(1) for f in frames if isinstance(f, bytes) and (m := re.search(rb'"strokes":(\[\[.*?\]\])', f))]
+    assert found, "no strokes were sent"
+    return json.loads(found[-1])
+
+
+@pytest.mark.browser
+def test_a_mouse_that_reports_every_tenth_of_a_pixel_sends_a_point_a_pixel(app_url):
+    """The 47 drawn slowly with a high-rate mouse: 2,000 moves of 0.1–0.4 px. The canvas keeps a point a pixel
+    (ui/draw/ink_canvas.js MIN_STEP): about the strokes' length in points, not one per move, and still 47."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        frames: list = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: frames.append(payload)))
+        page.goto(app_url)
+        c = number_canvas(page, "en")
+        width = c.bounding_box()["width"]
+        for points in FOUR + SEVEN:
+            stroke(page, c, points, steps=400)
+        read_as(page, "47")
+        sent = strokes_sent(frames)
+        length = sum(float(np.hypot(*np.diff(np.reshape(s[1:], (-1, 2)), axis=0).T).sum()) for s in sent)
+        points = sum((len(s) - 1) // 2 for s in sent)
+        assert len(sent) == 3 and 1000 * width / 560 < 2000  # the moves were sub-pixel in canvas pixels too
+        assert 0.5 * length <= points <= length + len(sent), (points, length)
         page.close()
 
 

@@ -7,6 +7,10 @@
 // History is a list of stroke lists: Clear is a step like any other, so it can be undone.
 
 const STATES = new WeakMap();  // parentElement -> state: one per mounted canvas, kept across reruns
+// A 1000 Hz mouse or a pen's coalesced events come a fraction of a pixel apart: a point closer than this (canvas
+// px) to the last one kept adds nothing to the drawing but bytes to every message and points to model/pen.py's
+// MAX_POINTS, past which a number would be read by its pixels alone.
+const MIN_STEP = 1;
 
 function mount(parent) {
   const wrap = document.createElement("div");
@@ -44,8 +48,9 @@ function mount(parent) {
     if (!s.current || e.pointerId !== s.pointer) return;
     const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
     for (const ev of events.length ? events : [e]) {
-      const p = point(ev), pts = s.current.pts;
-      segment(s.ctx, s.current, pts[pts.length - 1], p);
+      const p = point(ev), pts = s.current.pts, last = pts[pts.length - 1];
+      if (Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP) continue;
+      segment(s.ctx, s.current, last, p);
       pts.push(p);
     }
   });
