@@ -31,32 +31,21 @@ def test_a_mask_covers_the_brush_and_a_dot_is_round():
     assert abs(np.ptp(xs) - np.ptp(ys)) <= 1 and 10 <= np.ptp(xs) + 1 <= 13
 
 
-def _every_point(xy, brush, shape, grow=pen.GROW):
-    """A stroke's mask drawn through every point it has, as pen.masks drew it before it thinned them."""
-    from PIL import Image, ImageDraw
-    im = Image.new("L", shape[::-1], 0)
-    d, r = ImageDraw.Draw(im), (brush + grow) / 2
-    pts = [(float(x), float(y)) for x, y in xy]
-    d.line(pts, fill=255, width=round(brush + grow), joint="curve")
-    for x, y in pts:
-        d.ellipse((x - r, y - r, x + r, y + r), fill=255)
-    return np.asarray(im) > 0
-
-
 @pytest.mark.parametrize("brush", [4, 18, 40])
 def test_a_dense_stroke_masks_as_through_every_point_and_its_ends_stay(brush):
     """A 1000 Hz mouse sends points a fraction of a pixel apart (here a wavy loop): the mask through the thinned
     points differs from the one through all of them only on its outermost pixels, still covers all the brush
     painted, and its ends are where the pen went down and up."""
+    from bench.forged_strokes import masks_every_point
     from model.raster import filter3
 
     t = np.linspace(0, 2 * np.pi, 4000)
     xy = np.column_stack([280 + 150 * np.cos(t) + 8 * np.sin(9 * t), 120 + 80 * np.sin(2 * t)]).astype(np.float32)
     (mask,) = pen.masks([(xy, float(brush))], (240, 560))
-    ref = _every_point(xy, brush, (240, 560))
+    (ref,) = masks_every_point([(xy, float(brush))], (240, 560))
     edge = filter3(ref, np.maximum, 1, pad=False) & ~filter3(ref, np.minimum, 1, pad=False)
     assert not ((mask != ref) & ~edge).any()
-    assert not (_every_point(xy, brush, (240, 560), grow=0) & ~mask).any()
+    assert not (masks_every_point([(xy, float(brush))], (240, 560), grow=0)[0] & ~mask).any()
     kept = pen.thinned(xy, float(brush))
     assert len(kept) < len(xy) / 3 and (kept[0] == xy[0]).all() and (kept[-1] == xy[-1]).all()
     assert np.hypot(*np.diff(kept[:-1], axis=0).T).min() >= 0.5 * max(1.0, pen.STEP * brush)  # chords of steps
