@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import math
 import os
@@ -48,9 +49,10 @@ FORGED = [("trigger_value", True), ("int_value", 2**62), ("int_value", -(2**62))
           ("json_value", '{"drawing": {"png": "data:image/png;base64,AAAA'), ("bytes_value", os.urandom(4096))]
 
 
+@functools.cache
 def number_value() -> dict:
     """The number canvas's value for a seeded touching number: its PNG and its strokes, as ui/draw/ink_canvas.js
-    sends them."""
+    sends them. Made once: every tab the probe opens in number mode draws it (read it, do not change it)."""
     import base64
     import io
 
