@@ -192,10 +192,11 @@ def test_a_phone_shows_both_answers_with_the_canvas_after_a_finger_stroke(app_ur
             assert answer_box["y"] >= box["y"] + box["height"], (slot, answer_box)  # stacked: under the canvas
             assert 0 <= answer_box["x"] and answer_box["x"] + answer_box["width"] <= 390, (slot, answer_box)
             assert answer_box["y"] + answer_box["height"] <= 844, (slot, answer_box)  # on screen, unscrolled
+        # ten even columns in each chart: a "100%" above one bar does not widen it
         widths = phone.locator(".dl-bars").evaluate_all(
             "charts => charts.map(c => [...c.querySelectorAll('.dl-bar')].map(b => b.getBoundingClientRect().width))")
-        assert len(widths) == 2 and all(len(w) == 10 and max(w) - min(w) <= 1 for w in widths), widths  # even columns:
-        phone.screenshot(path=str(ARTIFACTS / "draw_phone.png"))                # a "100%" above one does not widen it
+        assert len(widths) == 2 and all(len(w) == 10 and max(w) - min(w) <= 1 for w in widths), widths
+        phone.screenshot(path=str(ARTIFACTS / "draw_phone.png"))
     finally:
         phone.close()
 
