@@ -150,3 +150,10 @@ def test_a_letter_among_digits_is_a_question_mark(app_url):
         expect(page.locator(".stAlert").filter(has_text="This does not look like a digit: place 2")).to_be_visible()
         page.locator(".stAlert").filter(has_text="does not look like a digit").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "number_not_digit_en.png"))
+        page.locator(".st-key-draw_number_digit").get_by_text("2: ?").click()  # its own panel says so, as single mode's
+        for slot in ("mlp", "cnn"):
+            panel = page.locator(f".st-key-number-answer-{slot}")
+            expect(panel.locator(".dl-not-digit")).to_have_text("This does not look like a digit")
+            expect(panel.locator(".dl-digit")).to_have_count(0)
+        page.locator(".st-key-number_digit_grid").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "number_not_digit_piece_en.png"))

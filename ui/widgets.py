@@ -58,7 +58,7 @@ def sees_panel(pre: Preprocessed) -> None:
 
 
 def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None = None,
-                     not_digit: bool | None = None) -> None:
+                     not_digit: bool | None = None, key: str | None = None) -> None:
     """The model's name, the big digit and its confidence inside container `prediction-<slot>` (the answer a
     phone must show without scrolling), then the bars below it.
 
@@ -66,13 +66,14 @@ def prediction_panel(slot: str, entry, probs: np.ndarray | None, ink: int | None
     tell the answer to the drawing now on the canvas from the answer to the one before.
     `not_digit`: the shared judge's verdict (None: no judge). A mark that is not a digit gets that sentence
     (`data-not-digit`) instead of a big digit; the model's most likely digit stays, small and labelled a guess.
+    `key`: the container's key, when it is not single mode's answer (number mode's digit: `number-answer-<slot>`).
 
     Two elements and a container: each element is a message to the browser, and on a busy machine every
     message waits for the server's one core (about 0.7 ms each on the 2-core box). The run's name is typed
     by a user: alone it goes through Markdown, escaped; beside the digit, through HTML, escaped
     (`safe_text.html_text`).
     """
-    with st.container(key=f"prediction-{slot}"):
+    with st.container(key=key or f"prediction-{slot}"):
         if probs is None:
             st.markdown(f"**{md(models.label(entry))}**")
             return

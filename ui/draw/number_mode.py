@@ -80,15 +80,7 @@ def _one_digit(image: np.ndarray, reading: segment.Reading, probs: dict, chosen:
         for (slot, entry), col in zip(chosen.items(), cols[1:]):
             if slot not in probs:
                 continue
-            p = probs[slot][i]
-            with col, st.container(key=f"number-digit-{slot}"):
-                if i in odd:  # as single mode: the verdict, and the model's digit only as a guess
-                    st.markdown(f"**{md(models.label(entry))}** · {t('neither_digit')} · "
-                                f"{t('not_digit_guess', d=int(p.argmax()), p=float(p.max()))}")
-                else:
-                    st.markdown(f"**{md(models.label(entry))}** · {int(p.argmax())} · "
-                                f"{t('confidence', p=float(p.max()))}")
-                st.markdown(figures.prob_bars(p, models.COLORS.get(slot, "#334155"), t("digit")),
-                            unsafe_allow_html=True)
+            with col, st.container(key=f"number-digit-{slot}"):  # as single mode: name, big digit, how sure, bars
+                widgets.prediction_panel(slot, entry, probs[slot][i], not_digit=i in odd, key=f"number-answer-{slot}")
     class_drawings.wrong_row(part.image, _crop(image, part.box), suffix="-number")  # saves this digit only
     explain.panel(part.image, chosen, prefix="number")
