@@ -152,15 +152,16 @@ def test_nothing_drawn_is_no_digits(score):
 def test_whole_numbers_on_the_test_seed(score):
     """bench/touching.py's test seed, never tuned on, scored once after the piece scorer and segment's
     settings were fixed on the tuning seed. From the pixels alone (an upload): 64.33% / 67.00% (MLP / CNN;
-    46.7% / 47.0% before the piece scorer; 67.67% / 68.00% with the MLP taught by the CNN). 300 touching
-    numbers: one standard error at 64% is 2.8 points; the target sits three of them under the lower. With the
+    46.7% / 47.0% before the piece scorer; 67.67% / 68.00% with the MLP taught by the CNN; 72.33% / 72.33% with
+    segment.PER_DIGIT 6 cuts tried per digit, not 3). 300 touching numbers: one standard error at 72% is 2.6
+    points; the target sits three of them under the lower. With the
     strokes the number canvas sends: 98.67% / 98.67% (one SE 0.7 points; before the MLP was retrained, 94.00%
     / 98.33%); the target is the issue's 95%. bench/quality.py's test numbers, with gaps, must hold the
     92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% with the first scorer; one SE: 2 points).
 
     "I may have split them wrong" (segment.SURE, set on the tuning seed): by the pixels it was said for 52% of the
-    103 numbers a model read wrong (6% before) and 4.6% of those read right (one SE: 4.9 and 1.2 points); by
-    the strokes for 4.7% of those read right."""
+    103 numbers a model read wrong (6% before) and 4.6% of those read right (one SE: 4.9 and 1.2 points); with
+    PER_DIGIT 6, 52% and 3.3%; by the strokes for 4.7% of those read right."""
     images, texts, pens = synth_numbers.touching_numbers(300, touching.SEEDS["test"], strokes=True)
     pixels = touching.whole_numbers(images, texts, score)
     assert pixels.right.min() >= TARGET_TOUCHING, pixels.right
@@ -171,7 +172,7 @@ def test_whole_numbers_on_the_test_seed(score):
     assert touching.whole_numbers(images, texts, score).right.min() >= 0.92
 
 
-TARGET_TOUCHING = 0.54
+TARGET_TOUCHING = 0.64
 
 
 # ---------------------------------------------------------------- the piece scorer (model/piece.py, train/pieces.py)
@@ -282,13 +283,15 @@ def test_number_mode_shows_a_letter_among_digits_as_not_a_digit(canvas):
     assert shown_numbers(at) == ["1?4", "1?4"]
     assert any(w.value == "This does not look like a digit: place 2 from the left, shown as ?" for w in at.warning)
     at.segmented_control(key="draw_number_digit").set_value(1).run()
-    assert sum("Not a digit · If it had to pick a digit:" in m.value for m in at.markdown) == 2
+    said = lambda words: sum("data-not-digit='true'" in m.value and words in m.value for m in at.markdown)  # noqa: E731
+    assert said("If it had to pick a digit:") == 2  # each model's panel: the verdict, and its digit as a guess
     at.sidebar.radio(key="lang").set_value("zh").run()
     assert any(w.value == "这看起来不像数字：从左数第2位，显示为 ?" for w in at.warning)
+    assert said("这看起来不像数字") == 2
     canvas["draw_number"] = written_apart("2026")
     at.run()
     assert shown_numbers(at) == ["2026", "2026"]
-    assert not any("不像数字" in w.value for w in at.warning) and not any("不是数字" in m.value for m in at.markdown)
+    assert not any("不像数字" in w.value for w in at.warning) and not any("不像数字" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("forged", [False, True])
