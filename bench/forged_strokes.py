@@ -10,6 +10,11 @@ drawn through every point: the baseline, run in the same process, the two taking
 - forged: 16 strokes of 1,250 points each, brush 128, every point anywhere on the canvas;
 - forged, kept: 16 walks of 1,250 points at brush 128, as long as `parse` now keeps (95% of PAINTED canvases).
 
+A list that `parse` refuses, and a drawing of more than segment.MOST_STROKES strokes, is read by its pixels. A
+fifth set, scribbles, times that: a wavy band across the canvas, 240 px down to 16 px tall, which the pixel
+path would over-cut into hundreds of digits. Its baseline is model/segment.py without its bounds on the work
+(MOST_CUTS and MOST_PIECES lifted, as before they were added).
+
 For each: the median and largest seconds of one reading (one torch thread, as the answer worker reads),
 and, for the drawn sets, how many numbers read the same both ways. The answer worker is taken for stuck
 after `ui.models.WORKER_WAIT_S` (2 s).
@@ -100,6 +105,33 @@ def read_both(img: np.ndarray, raw, score: segment.Score, first_now: bool) -> tu
     return times["now"], times["before"], got["now"] == got["before"]
 
 
+def scribble(height: int) -> np.ndarray:
+    """A wavy band `height` px tall across the number canvas, brush 8, as RGBA (ink in alpha)."""
+    im = Image.new("L", (W, H), 0)
+    xs = np.arange(10, W - 10, 3)
+    ys = H / 2 + (height / 2 - 4) * np.sin(xs / 7.0)
+    ImageDraw.Draw(im).line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=255, width=8)
+    out = np.zeros((H, W, 4), np.uint8)
+    out[..., 3] = np.asarray(im)
+    return out
+
+
+def read_unbounded_both(img: np.ndarray, score: segment.Score, first_now: bool) -> tuple[float, float, bool]:
+    """Seconds of one pixel reading as now and with segment's bounds on the work lifted, and whether they read
+    the same digits."""
+    bounds, got, times = (segment.MOST_CUTS, segment.MOST_PIECES), {}, {}
+    for which in (("now", "before") if first_now else ("before", "now")):
+        segment.MOST_CUTS, segment.MOST_PIECES = bounds if which == "now" else (10**9, 10**9)
+        try:
+            t = time.perf_counter()
+            r = segment.read(img, score)
+            times[which] = time.perf_counter() - t
+        finally:
+            segment.MOST_CUTS, segment.MOST_PIECES = bounds
+        got[which] = ["".join(map(str, p.argmax(1))) for p in r.probs]
+    return times["now"], times["before"], got["now"] == got["before"]
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=100, help="touching numbers of the tuning seed, drawn and dense")
@@ -114,15 +146,18 @@ def main(argv=None) -> int:
     sets = {"drawn": [(img, s) for img, s in zip(drawn, pens, strict=True)],
             "dense (0.25 px)": [(img, dense(s)) for img, s in zip(drawn, pens, strict=True)],
             "forged": [(block, forged(rng, False)) for _ in range(a.forged)],
-            "forged, kept": [(block, forged(rng, True)) for _ in range(a.forged)]}
+            "forged, kept": [(block, forged(rng, True)) for _ in range(a.forged)],
+            "scribbles": [(scribble(h), None) for h in (240, 200, 160, 120, 90, 60, 45, 30, 22, 16)]}
     for name, items in sets.items():
         now, before, same = [], [], []
         for k, (img, raw) in enumerate(items):
-            t_now, t_before, alike = read_both(img, raw, score, k % 2 == 0)
+            t_now, t_before, alike = (read_both(img, raw, score, k % 2 == 0) if raw is not None
+                                      else read_unbounded_both(img, score, k % 2 == 0))
             now.append(t_now)
             before.append(t_before)
             same.append(alike)
-        kept = sum(pen.parse(raw, W, H) is not None for _, raw in items) if isinstance(items[0][1][0], list) else None
+        kept = (sum(pen.parse(raw, W, H) is not None for _, raw in items)
+                if items[0][1] is not None and isinstance(items[0][1][0], list) else None)
         print(f"{name:16s} n={len(items):3d}  now: median {1000 * np.median(now):4.0f} ms, "
               f"max {1000 * max(now):5.0f} ms"
               f"   before: median {1000 * np.median(before):4.0f} ms, max {1000 * max(before):5.0f} ms"

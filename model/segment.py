@@ -40,6 +40,9 @@ MAY_HOLD_TWO = 0.45  # a group at least this wide for its height may be two digi
 NARROWEST = 0.1  # a piece narrower than this share of the group's height is no digit (a 1 is ~0.15)
 WIDEST = 1.25  # ... nor one wider than this
 PER_DIGIT = 6  # seams and thin columns tried per digit the group could hold (a 0.6-height-wide digit; tuned)
+MOST_CUTS = 48  # ... but no more of each than this a group (eight digits' worth): a thin scribble across the canvas
+MOST_PIECES = 600  # a reading scores at most this many pieces (a drawn number: at most 230); past it, each group
+#                    is read by its quick cuts alone. Both bound what a scribble costs (bench/forged_strokes.py)
 CUT_COST = 0.0  # log-sureness a cut must buy (tuned: the width costs below already hold cuts back)
 WIDE = 0.8  # a piece wider than this share of its group's height is less likely one digit ...
 WIDE_COST = 4.0  # ... by this much log-sureness per unit of width past it (models are sure of two digits too)
@@ -80,7 +83,12 @@ def _columns(ink: np.ndarray, height: int) -> list[int]:
         return []
     inner = np.arange(edge, w - edge)
     low = inner[(ink[inner] <= ink[inner - 1]) & (ink[inner] <= ink[inner + 1])]
-    return _spread(low, ink[low], edge, max(1, int(PER_DIGIT * w / (0.6 * height))))
+    return _spread(low, ink[low], edge, _most(w, height))
+
+
+def _most(width: int, height: int) -> int:
+    """How many cuts of one kind a group this wide for its height tries: PER_DIGIT per digit it could hold."""
+    return min(MOST_CUTS, max(1, int(PER_DIGIT * width / (0.6 * height))))
 
 
 def _spread(where: np.ndarray, cost: np.ndarray, apart: int, most: int) -> list[int]:
@@ -112,7 +120,7 @@ def _seams(patch: np.ndarray) -> list[np.ndarray]:
         total = patch[y] + options.min(0)
     inner = np.arange(edge, gw - edge)
     low = inner[(total[inner] <= total[inner - 1]) & (total[inner] <= total[inner + 1])]
-    ends = _spread(low, total[low], edge, max(1, int(PER_DIGIT * gw / (0.6 * gh))))
+    ends = _spread(low, total[low], edge, _most(gw, gh))
     seams = []
     for x in ends:
         path = np.empty(gh, np.int64)
@@ -125,7 +133,10 @@ def _seams(patch: np.ndarray) -> list[np.ndarray]:
 
 def _chains(points: list[int], logp: dict[tuple[int, int], float]) -> dict[int, tuple[float, list[int]]]:
     """For each count of pieces, the best chain from points[0] to points[-1] (its total and its cuts),
-    by dynamic programming over the scored spans: each cut after the first piece costs CUT_COST."""
+    by dynamic programming over the scored spans: each cut after the first piece costs CUT_COST. None with no
+    spans scored (every piece of a group empty)."""
+    if not points:
+        return {}
     first = points[0]
     best: dict[int, dict[int, tuple[float, list[int]]]] = {first: {0: (0.0, [first])}}
     for b in points[1:]:
@@ -144,6 +155,8 @@ def _chains(points: list[int], logp: dict[tuple[int, int], float]) -> dict[int, 
 def candidates(lay: Layout) -> tuple[list[tuple], dict[tuple[int, tuple[int, int]], Preprocessed]]:
     """Each group's plan (_plan) and every non-empty piece worth scoring, keyed (group, (a, b))."""
     plans = [_plan(lay, i) for i in range(len(lay.groups))]
+    if sum(len(spans) for _, _, spans, _ in plans) > MOST_PIECES:  # a scribble: the quick reading only
+        plans = [(cuts, plain, list(zip(plain[:-1], plain[1:])), where) for cuts, plain, _, where in plans]
     pieces = {(i, ab): lay.piece(i, cuts[ab[0]], cuts[ab[1]])
               for i, (cuts, _, spans, _) in enumerate(plans) for ab in spans}
     return plans, {key: p for key, p in pieces.items() if not p.empty}

@@ -12,6 +12,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from bench import synth, synth_numbers, touching
+from bench.forged_strokes import scribble
 from classroom import drawings as collection
 from model import judge, pen, piece, segment, store
 from model.predict import load, probabilities
@@ -141,6 +142,30 @@ def test_a_letter_among_digits_is_kept_whole_for_the_judge(score):
     for seed in range(3):
         r = segment.read(written_apart("2A6", seed), score)
         assert len(r.parts) == 3 and judge.not_digit(np.stack([p.image for p in r.parts])).tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("height", [16, 30])
+def test_a_thin_scribble_across_the_canvas_is_cut_a_bounded_number_of_times(height, score, monkeypatch):
+    """A wavy band 16 or 30 px tall looks to the pixel path like dozens of digits: without segment's bounds it
+    makes 1,000 pieces or more (bench/forged_strokes.py times it). With them, at most MOST_PIECES; and past
+    MOST_PIECES each group is read by its quick cuts alone: a reading, empty only if all those pieces are."""
+    made = []
+    real = segment.Layout.piece
+    monkeypatch.setattr(segment.Layout, "piece", lambda self, *a: made.append(1) or real(self, *a))
+    img = scribble(height)
+    segment.candidates(segment.layout(img))
+    bounded, made[:] = len(made), []
+    with monkeypatch.context() as m:
+        m.setattr(segment, "MOST_CUTS", 10**9)
+        m.setattr(segment, "MOST_PIECES", 10**9)
+        segment.candidates(segment.layout(img))
+    assert bounded <= segment.MOST_PIECES < len(made), (bounded, len(made))
+    monkeypatch.setattr(segment, "MOST_PIECES", 50)
+    lay, made[:] = segment.layout(img), []
+    plans, pieces = segment.candidates(lay)
+    assert len(made) == sum(len(plain) - 1 for _, plain, _, _ in plans) <= 50
+    r = segment.read(img, score)  # a group whose every piece is empty (the 16 px band's) raised IndexError here
+    assert len(r.parts) == len(r.split) and bool(r.parts) == bool(pieces)
 
 
 def test_nothing_drawn_is_no_digits(score):
