@@ -133,8 +133,8 @@ def _seams(patch: np.ndarray) -> list[np.ndarray]:
 
 def _chains(points: list[int], logp: dict[tuple[int, int], float]) -> dict[int, tuple[float, list[int]]]:
     """For each count of pieces, the best chain from points[0] to points[-1] (its total and its cuts),
-    by dynamic programming over the scored spans: each cut after the first piece costs CUT_COST. None with no
-    spans scored (every piece of a group empty)."""
+    by dynamic programming over the scored spans: each cut after the first piece costs CUT_COST. Empty when
+    no span was scored (every piece of a group empty)."""
     if not points:
         return {}
     first = points[0]
