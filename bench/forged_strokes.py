@@ -47,14 +47,7 @@ def masks_every_point(strokes: list[pen.Stroke], shape: tuple[int, int], grow: f
     """pen.masks as it was before: each stroke drawn through every point it has (grow=0: the brush alone)."""
     out = np.zeros((len(strokes), *shape), bool)
     for i, (xy, brush) in enumerate(strokes):
-        im = Image.new("L", shape[::-1], 0)
-        d, r = ImageDraw.Draw(im), (brush + grow) / 2
-        pts = [(float(x), float(y)) for x, y in xy]
-        if len(pts) > 1:
-            d.line(pts, fill=255, width=max(1, round(brush + grow)), joint="curve")
-        for x, y in pts:
-            d.ellipse((x - r, y - r, x + r, y + r), fill=255)
-        out[i] = np.asarray(im) > 0
+        out[i] = pen.brushed(xy, brush, shape, grow)
     return out
 
 

@@ -70,16 +70,20 @@ def thinned(xy: np.ndarray, brush: float) -> np.ndarray:
 def masks(strokes: list[Stroke], shape: tuple[int, int]) -> np.ndarray:
     """(len(strokes), H, W) bool: the pixels each stroke's brush covered, as the canvas draws it (round caps
     and joins), GROW px wider."""
-    h, w = shape
-    out = np.zeros((len(strokes), h, w), bool)
+    out = np.zeros((len(strokes), *shape), bool)
     for i, (xy, brush) in enumerate(strokes):
-        im = Image.new("L", (w, h), 0)
-        d = ImageDraw.Draw(im)
-        r = (brush + GROW) / 2
-        pts = [(float(x), float(y)) for x, y in thinned(xy, brush)]
-        if len(pts) > 1:
-            d.line(pts, fill=255, width=max(1, round(brush + GROW)), joint="curve")
-        for x, y in pts:
-            d.ellipse((x - r, y - r, x + r, y + r), fill=255)
-        out[i] = np.asarray(im) > 0
+        out[i] = brushed(thinned(xy, brush), brush, shape)
     return out
+
+
+def brushed(xy: np.ndarray, brush: float, shape: tuple[int, int], grow: float = GROW) -> np.ndarray:
+    """(H, W) bool: a brush `grow` px wider than `brush` drawn through every one of the points, round caps and joins."""
+    h, w = shape
+    im = Image.new("L", (w, h), 0)
+    d, r = ImageDraw.Draw(im), (brush + grow) / 2
+    pts = [(float(x), float(y)) for x, y in xy]
+    if len(pts) > 1:
+        d.line(pts, fill=255, width=max(1, round(brush + grow)), joint="curve")
+    for x, y in pts:
+        d.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    return np.asarray(im) > 0
