@@ -27,7 +27,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
@@ -78,24 +80,30 @@ def forged(rng: np.random.Generator, kept: bool) -> list:
     return raw
 
 
-def read_both(img: np.ndarray, raw, score: segment.Score, first_now: bool) -> tuple[float, float, bool]:
-    """Seconds of one reading now and before, and whether they read the same digits. `raw` is a stroke list as
-    the canvas sends it (checked by pen.parse now; taken as it is before) or already strokes."""
-    thinning, got = pen.masks, {}
-    times = {}
+def taking_turns(now: Callable[[], segment.Reading], before: Callable[[], segment.Reading],
+                 first_now: bool) -> tuple[float, float, bool]:
+    """Seconds of one reading now and one before, in the order asked, and whether they read the same digits."""
+    times, got = {}, {}
     for which in (("now", "before") if first_now else ("before", "now")):
-        pen.masks = thinning if which == "now" else masks_every_point
-        try:
-            t = time.perf_counter()
-            strokes = raw if not isinstance(raw[0], list) else (
-                pen.parse(raw, W, H) if which == "now" else [(np.asarray(s[1:], np.float32).reshape(-1, 2),
-                                                                float(s[0])) for s in raw])
-            r = segment.read(img, score, strokes)
-            times[which] = time.perf_counter() - t
-        finally:
-            pen.masks = thinning
+        t = time.perf_counter()
+        r = (now if which == "now" else before)()
+        times[which] = time.perf_counter() - t
         got[which] = ["".join(map(str, p.argmax(1))) for p in r.probs]
     return times["now"], times["before"], got["now"] == got["before"]
+
+
+def read_both(img: np.ndarray, raw, score: segment.Score, first_now: bool) -> tuple[float, float, bool]:
+    """taking_turns for a reading with strokes: now, and before (no paint limit, masks through every point).
+    `raw` is a stroke list as the canvas sends it (checked by pen.parse now; taken as it is before) or already
+    strokes."""
+    sent = isinstance(raw[0], list)
+
+    def before() -> segment.Reading:
+        strokes = [(np.asarray(s[1:], np.float32).reshape(-1, 2), float(s[0])) for s in raw] if sent else raw
+        with mock.patch.object(pen, "masks", masks_every_point):
+            return segment.read(img, score, strokes)
+
+    return taking_turns(lambda: segment.read(img, score, pen.parse(raw, W, H) if sent else raw), before, first_now)
 
 
 def scribble(height: int) -> np.ndarray:
@@ -110,19 +118,12 @@ def scribble(height: int) -> np.ndarray:
 
 
 def read_unbounded_both(img: np.ndarray, score: segment.Score, first_now: bool) -> tuple[float, float, bool]:
-    """Seconds of one pixel reading as now and with segment's bounds on the work lifted, and whether they read
-    the same digits."""
-    bounds, got, times = (segment.MOST_CUTS, segment.MOST_PIECES), {}, {}
-    for which in (("now", "before") if first_now else ("before", "now")):
-        segment.MOST_CUTS, segment.MOST_PIECES = bounds if which == "now" else (10**9, 10**9)
-        try:
-            t = time.perf_counter()
-            r = segment.read(img, score)
-            times[which] = time.perf_counter() - t
-        finally:
-            segment.MOST_CUTS, segment.MOST_PIECES = bounds
-        got[which] = ["".join(map(str, p.argmax(1))) for p in r.probs]
-    return times["now"], times["before"], got["now"] == got["before"]
+    """taking_turns for a pixel reading: now, and with segment's bounds on the work lifted."""
+    def before() -> segment.Reading:
+        with mock.patch.multiple(segment, MOST_CUTS=10**9, MOST_PIECES=10**9):
+            return segment.read(img, score)
+
+    return taking_turns(lambda: segment.read(img, score), before, first_now)
 
 
 def main(argv=None) -> int:
