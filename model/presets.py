@@ -46,6 +46,8 @@ class TrainConfig:
     class_drawings: int = 0            # each of the class's saved drawings appears this many times (0: none)
     world_styles: float = 0.0          # share of each batch replaced by world-style digits (train/styles.py)
     teacher: str = ""                  # a shipped model (model/pretrained/NAME) to learn from as well as the labels
+    average: float = 0.0               # decay per step of a moving average of the weights, which is scored and
+    #                                    saved instead of the last step's (0: none; 0.999 averages ~1,000 steps)
 
 
 def train_config_to_dict(cfg: TrainConfig) -> dict:
@@ -121,6 +123,9 @@ def validate_train(cfg: TrainConfig) -> list[Caution]:
     if not 0 <= cfg.world_styles <= 0.5:  # beyond half a batch, MNIST's own digits would be the minority
         raise ValueError(f"world_styles must be a share of each batch in [0, 0.5] (0.15 is usual), "
                          f"got {cfg.world_styles}")
+    if not (cfg.average == 0 or 0.9 <= cfg.average <= 0.99999):
+        raise ValueError(f"average must be 0 (none) or a decay per step in [0.9, 0.99999] (0.999 is usual), "
+                         f"got {cfg.average}")
     if cfg.teacher and not SHIPPED_NAME.fullmatch(cfg.teacher):
         raise ValueError(f"teacher must be the name of a shipped model such as cnn, or empty, got {cfg.teacher!r}")
     if cfg.teacher and cfg.loss != "ce":

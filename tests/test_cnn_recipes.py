@@ -1,5 +1,7 @@
 """bench/cnn_recipes.py: recipes are judged on training images held out, and MNIST test never reaches a run."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -55,6 +57,17 @@ def test_a_short_comparison_runs_on_the_cut_and_never_on_mnist_test(mnist, monke
     assert "b: " in out and "against a:" in out and "(paired)" in out
 
 
+def test_averages_of_a_run_are_scored_beside_its_own_last_step(mnist, capsys):
+    assert cnn_recipes.main(["--recipe", "a:world_styles=0", "--averages", "0.9", "0.99", "--seeds", "1", "2",
+                             "--subset", "256", "--epochs", "1", "--val", "1000", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    runs = [line for line in out.splitlines() if line.startswith("  a seed")]
+    assert len(runs) == 2 and all("averaged 0.9: " in r and "averaged 0.99: " in r for r in runs)
+    assert "a averaged 0.9: " in out and out.count("against a: ") == 2  # each average against its own runs
+    errors = [float(x) for r in runs for x in re.findall(r"(\d+\.\d+)%", r)]
+    assert len(errors) == 6 and len(set(errors)) > 1  # three sets of weights, not one figure thrice
+
+
 def test_bad_arguments_are_one_line_and_exit_2(capsys):
     assert cnn_recipes.main(["--recipe", "x:teacher=cnn"]) == 2
     assert cnn_recipes.main(["--recipe", "x", "--recipe", "x:epochs=2"]) == 2
@@ -63,6 +76,7 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys):
     assert cnn_recipes.main(["--seeds", "1", str(2**40)]) == 2
     assert cnn_recipes.main(["--epochs", "5000"]) == 2
     assert cnn_recipes.main(["--device", "tpu"]) == 2
+    assert cnn_recipes.main(["--averages", "0.5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 6 and all(line.startswith("cnn_recipes: ") for line in err), err
+    assert len(err) == 7 and "average" in err[6] and all(line.startswith("cnn_recipes: ") for line in err), err
     assert "4,294,967,295" in err[3] and "1,000" in err[4] and "tpu" in err[5]

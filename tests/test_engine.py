@@ -50,6 +50,25 @@ def test_same_seed_same_result(mnist, tiny_cfg):
     assert torch.equal(a.model(x), b.model(x))
 
 
+def test_an_average_of_the_weights_is_what_is_scored_and_saved(mnist, tiny_cfg):
+    # a constant rate: the first steps of a two-step run and of a one-step run are the same steps
+    cfg = tiny_cfg("cnn", subset=256, batch_size=64, schedule="constant", world_styles=0.0)
+    w1, w2 = (train(dataclasses.replace(cfg, max_steps=k), data=mnist).model.state_dict() for k in (1, 2))
+    r = train(dataclasses.replace(cfg, max_steps=2, average=0.9), data=mnist)
+    got = r.model.state_dict()
+    assert got.keys() == w2.keys()
+    floats = [k for k, v in got.items() if v.is_floating_point()]  # weights, and batch norm's statistics
+    assert any("running_mean" in k for k in floats)
+    for k in floats:  # the first update copies the weights, the second moves a tenth of the way to them
+        torch.testing.assert_close(got[k], 0.9 * w1[k] + 0.1 * w2[k])
+    assert not all(torch.equal(got[k], w2[k]) for k in floats)
+    x, y = torch.from_numpy(mnist.x_test.copy()), torch.from_numpy(mnist.y_test.astype(np.int64))
+    mine, last = (evaluate(m, x, y, cfg, 2000)[1] for m in (r.model, train(dataclasses.replace(cfg, max_steps=2),
+                                                                             data=mnist).model))
+    assert r.metrics["test_loss"] == pytest.approx(mine, rel=1e-4)  # the average's own figure
+    assert mine != pytest.approx(last, rel=1e-3)
+
+
 def test_seed004_protocol_tests_only_when_validation_improves(mnist, tiny_cfg):
     # after epoch 1 the learning rate falls to 1e-12 of itself: the weights, so validation, cannot improve
     cfg = tiny_cfg("seed004-mlp", epochs=3, subset=1000, val_size=10_000, schedule="exp", gamma=1e-12)

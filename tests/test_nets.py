@@ -78,6 +78,7 @@ def test_cnn_config_round_trip_keeps_blocks():
 @pytest.mark.parametrize("changes, msg", [
     ({"batch_size": 0}, "batch size"), ({"lr": 1e6}, "learning rate"), ({"epochs": 10_000}, "epochs"),
     ({"early_stopping": "val"}, "validation set"), ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"average": 0.5}, "average"), ({"average": 1.0}, "average"), ({"average": -0.999}, "average"),
 ])
 def test_absurd_training_settings_are_refused(changes, msg):
     cfg = dataclasses.replace(presets.get("mlp").train, **changes)

@@ -40,6 +40,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "digits in the world's styles: flagged 1s, crossed 7s, ... (train/styles.py; e.g. 0.15)")
     p.add_argument("--teacher", metavar="NAME", help="a shipped model (model/pretrained/NAME, e.g. cnn) whose "
                    "answers the new model learns to give as well as the labels (knowledge distillation)")
+    p.add_argument("--average", type=float, metavar="DECAY", help="score and save a moving average of the "
+                   "weights, updated each step with this decay (e.g. 0.999), not the last step's weights")
     p.add_argument("--subset", type=int, help="train on the first N training images only")
     p.add_argument("--k", type=int, help="seed004-mlp: number of hidden layers (1-3)")
     p.add_argument("--m", type=int, help="seed004-mlp: units per hidden layer")
@@ -66,7 +68,7 @@ def config_from_args(a: argparse.Namespace) -> presets.TrainConfig:
         cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, hidden=hidden))
     changes = {"epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed,
                "device": a.device, "augment": a.augment, "subset": a.subset,
-               "world_styles": a.world_styles, "teacher": a.teacher}
+               "world_styles": a.world_styles, "teacher": a.teacher, "average": a.average}
     cfg = dataclasses.replace(cfg, **{k: v for k, v in changes.items() if v is not None})
     return dry_run(cfg) if a.dry_run else cfg
 

@@ -4,10 +4,10 @@ The whole split lives on the training device as uint8 and is batched by indexing
 so there is no DataLoader and no per-sample Python. The event shapes are in docs/ARCHITECTURE.md.
 
 `train` reads top to bottom: `prepare_data` (shared with sweep/core.py), the class's drawings mixed in
-(train/heldout.py), the world-style digits (train/styles.py) when asked, then the epochs and their steps,
-a `Meter` (train/meter.py) saying what each step event holds, and a `Scoreboard` (validation, seed 004's
-test protocol, early stopping). It is a function of its arguments: the caller loads MNIST, the class's
-drawings and the model they are compared with.
+(train/heldout.py), the world-style digits (train/styles.py) and an average of the weights when asked,
+then the epochs and their steps, a `Meter` (train/meter.py) saying what each step event holds, and a
+`Scoreboard` (validation, seed 004's test protocol, early stopping). It is a function of its arguments:
+the caller loads MNIST, the class's drawings and the model they are compared with.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from classroom.collection import Collection
 from model.nets import build, n_params
@@ -231,6 +232,15 @@ def train_step(model, opt, cfg: TrainConfig, xb: torch.Tensor, yb: torch.Tensor,
     return loss.detach(), logits.detach()
 
 
+def averaged(model: torch.nn.Module, decay: float) -> AveragedModel | None:
+    """A moving average of `model`'s weights and batch-norm statistics, updated after each step with
+    `decay` (the first update copies them), or None when `decay` is 0. Scored and saved in place of the
+    last step's weights, it smooths away the noise of the last steps (Polyak and Juditsky 1992)."""
+    if not decay:
+        return None
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
 def timed_evaluate(meter: Meter, model, x, y, cfg: TrainConfig, batch: int) -> tuple[float, float]:
     """`evaluate`, with its seconds and images counted by the meter (scoring is not training time)."""
     t = time.perf_counter()
@@ -278,13 +288,15 @@ class Scoreboard:
 def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
           should_stop: Callable[[], bool] | None = None, data: MNIST | None = None,
           drawings: Collection | None = None, baseline: torch.nn.Module | None = None,
-          teacher: torch.nn.Module | None = None) -> TrainResult:
+          teacher: torch.nn.Module | None = None,
+          on_step: Callable[[torch.nn.Module], None] | None = None) -> TrainResult:
     """Train `cfg` and return the model with its final metrics. Raises TrainingError on divergence/OOM.
 
     `data`: MNIST (the verified cache when None). `drawings`: the class's saved drawings; when
     `cfg.class_drawings` > 0 each is trained on that many times, but for a seeded share held out
     (train/heldout.py) and scored at the end, by the new model and by `baseline` (the model it replaces).
-    `teacher`: the model `cfg.teacher` names, whose answers the new one learns to give as well as the labels."""
+    `teacher`: the model `cfg.teacher` names, whose answers the new one learns to give as well as the labels.
+    `on_step`: called with the model after each optimiser step (bench/cnn_recipes.py keeps averages with it)."""
     validate_train(cfg)
     dev = resolve_device(cfg.device)
     emit, should_stop = on_event or (lambda e: None), should_stop or (lambda: False)
@@ -301,6 +313,8 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
     if teacher is not None:
         teacher = teacher.to(dev).to(memory_format=torch.channels_last).eval().requires_grad_(False)
     opt = make_optimizer(cfg, model.parameters())
+    average = averaged(model, cfg.average)  # None unless cfg.average > 0
+    scored = model if average is None else average.module  # what is scored, kept and saved
     n, bs = len(d.x_train), cfg.batch_size
     steps_per_epoch = math.ceil(n / bs)
     natural = steps_per_epoch * cfg.epochs
@@ -335,6 +349,10 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
             if pool is not None:  # a share of each batch written the way the world writes
                 xb, yb = mix_styles(xb, yb, pool, cfg.world_styles, gen)
             loss, logits = train_step(model, opt, cfg, xb, yb, lr, gen, teacher)
+            if average is not None:
+                average.update_parameters(model)
+            if on_step is not None:
+                on_step(model)
             step, seen = step + 1, seen + len(idx)
             if step % check_every == 0 and not math.isfinite(value := float(loss)):
                 raise TrainingError(f"training diverged: the loss became {value} at step {step} (epoch "
@@ -349,12 +367,12 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
                                lr=lr, samples_per_s=seen / meter.train_s(), progress=step / total_steps,
                                eta_s=meter.eta_s(step, to_score(epoch)), time=time.time()))
                 if step == 1 and to_score(0):  # after the first point is out: what scoring an image costs
-                    timed_evaluate(meter, model, d.x_test[:CALIBRATE], d.y_test[:CALIBRATE], cfg, eval_bs)
+                    timed_evaluate(meter, scored, d.x_test[:CALIBRATE], d.y_test[:CALIBRATE], cfg, eval_bs)
             if stopped or step >= total_steps:
                 break
         train_acc = epoch_hits / max(epoch_n, 1)
         ev = EpochEvent(kind="epoch", epoch=epoch + 1, train_acc=train_acc, lr=lr, train_s=meter.train_s())
-        board.score(meter, model, d, cfg, eval_bs, ev)
+        board.score(meter, scored, d, cfg, eval_bs, ev)
         ev.update(seconds=time.perf_counter() - t_epoch, elapsed_s=meter.clock() - meter.t0,
                   eta_s=meter.eta_s(step, to_score(epoch + 1)), time=time.time())
         history.append(ev)
@@ -371,9 +389,9 @@ def train(cfg: TrainConfig, on_event: Callable[[Event], None] | None = None,
         stop_reason = "stopped"
 
     if board.best_state is not None:  # early stopping on validation keeps the best epoch's weights
-        model.load_state_dict(board.best_state)
-        board.test_acc, board.test_loss = timed_evaluate(meter, model, d.x_test, d.y_test, cfg, eval_bs)
-    model = model.eval().cpu().to(memory_format=torch.contiguous_format)
+        scored.load_state_dict(board.best_state)
+        board.test_acc, board.test_loss = timed_evaluate(meter, scored, d.x_test, d.y_test, cfg, eval_bs)
+    model = scored.eval().cpu().to(memory_format=torch.contiguous_format)
     before = after = None
     if len(held):  # the drawings it never saw: the new model, and the one it replaces
         hx, hy = torch.from_numpy(c.images[held].copy()), torch.from_numpy(c.labels[held].astype(np.int64))

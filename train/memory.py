@@ -75,9 +75,9 @@ def _free(device: str) -> int:
 
 
 def memory(cfg: TrainConfig, drawings: int = 0) -> Memory:
-    """What `cfg` needs at its peak: weights, gradients and optimiser state (float32), the activations of one
-    training batch with room for their gradients, or of one scoring batch, whichever is more; MNIST on
-    the device; and the process itself (torch's libraries on a CPU, the CUDA context on a GPU)."""
+    """What `cfg` needs at its peak: weights, gradients, optimiser state and an average (float32), the
+    activations of one training batch with room for their gradients, or of one scoring batch, whichever is
+    more; MNIST on the device; and the process itself (torch's libraries on a CPU, the CUDA context on a GPU)."""
     slot = device(cfg)
     params = count_params(cfg.model)
     states = OPT_STATE[cfg.optimizer] + (cfg.optimizer == "sgd" and cfg.momentum > 0)
@@ -87,7 +87,8 @@ def memory(cfg: TrainConfig, drawings: int = 0) -> Memory:
     score_batch = 4 * (8192 if gpu else 2000) * 2 * peak  # the engine's scoring batch
     data = (70_000 + drawings) * (784 + 8) * (1 if gpu else 2)  # uint8 + int64 labels; on a CPU, NumPy's copy too
     process = (500 if gpu else 400) * 2**20  # the CUDA context; torch's libraries
-    need = 4 * params * (2 + states) + max(train_batch, score_batch) + data + process + _teacher(cfg)
+    copies = 2 + states + (cfg.average > 0)  # weights, gradients, optimiser state, an average
+    need = 4 * params * copies + max(train_batch, score_batch) + data + process + _teacher(cfg)
     return Memory(need, _free(slot), slot, cfg.batch_size)
 
 
