@@ -29,6 +29,7 @@ import dataclasses
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -88,7 +89,7 @@ def mean_se(values: list[float]) -> tuple[float, float]:
     return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else math.nan
 
 
-def averages_kept(decays: list[float]) -> tuple[dict, object]:
+def averages_kept(decays: list[float]) -> tuple[dict, Callable[[torch.nn.Module], None]]:
     """({decay: AveragedModel}, a step hook that starts them on the first step and updates them on each)."""
     kept: dict = {}
 
