@@ -15,6 +15,11 @@ wrong (the more the better) and of those read right (a needless warning).
 --models takes the two models the page would answer with (shipped names or run folders; default mlp cnn):
 both cut the digits together, as on the page, so a retrained MLP can change the CNN's figure too.
 
+--reach also prints, for the pixels, how often a right reading was among the cuts at all: some chain of the
+candidate pieces whose digits (what the models together are surest of, as the reading scores them) spell the
+number. It bounds what a better choice among those cuts could reach; the rest needs other cuts, or another
+reader.
+
 --slivers-baseline N times N pixel readings of each set's touching numbers twice, taking turns at going first:
 as they are, and with each piece's slivers found by labelling the whole work mask, as before 2026-12-03
 (model.preprocess.Layout._slivers labels only the box of the piece's ink). Both must read the same.
@@ -74,6 +79,34 @@ def whole_numbers(images, texts, score: segment.Score, pens=None) -> Figures:
                    share(said_wrong), share(said_right))
 
 
+def reachable(img: np.ndarray, text: str, score: segment.Score) -> bool:
+    """Whether some chain of the pixel reading's candidate pieces, group after group, reads `text`: each piece
+    read as the digit the models together are surest of (segment._worth's). A number both models read right
+    is reachable; one that is not could only be read right with other cuts."""
+    lay = preprocess.layout(img)
+    if lay is None:
+        return text == ""
+    plans, pieces = segment.candidates(lay)
+    keys = list(pieces)
+    if not keys:
+        return False
+    probs = score(np.stack([pieces[k].image for k in keys]))
+    agreed = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0).argmax(1)
+    digit = {k: str(int(d)) for k, d in zip(keys, agreed, strict=True)}
+    at = {0}  # how many of text's digits the groups so far can have read
+    for i, (cuts, _, spans, _) in enumerate(plans):
+        seen = {(0, n) for n in at}  # (cut, digits read) reachable inside group i
+        front = list(seen)
+        while front:
+            c, n = front.pop()
+            for a, b in spans:
+                if a == c and n < len(text) and digit.get((i, (a, b))) == text[n] and (b, n + 1) not in seen:
+                    seen.add((b, n + 1))
+                    front.append((b, n + 1))
+        at = {n for c, n in seen if c == len(cuts) - 1}
+    return len(text) in at
+
+
 def _whole_mask_slivers(lay: preprocess.Layout, ink: np.ndarray) -> np.ndarray:
     """The slivers of a piece as Layout.piece found them before: the whole work mask labelled for each piece."""
     bits = components.label(ink)
@@ -106,6 +139,8 @@ def main(argv=None) -> int:
     p.add_argument("--sets", nargs="+", choices=list(SEEDS), default=["tuning"])
     p.add_argument("--models", nargs=2, default=list(NAMES), metavar=("MLP", "CNN"),
                    help="the two models that answer, shipped names or run folders (default: mlp cnn)")
+    p.add_argument("--reach", action="store_true",
+                   help="also print how often a right reading was among the pixel cuts at all")
     p.add_argument("--slivers-baseline", type=int, default=0, metavar="N",
                    help="also time N pixel readings against the whole-mask labelling of before (paired)")
     a = p.parse_args(argv)
@@ -121,6 +156,10 @@ def main(argv=None) -> int:
                   f"against {1000 * np.median(before):.0f} ms labelling the whole mask: "
                   f"ratio {np.median(now / before):.2f} per reading, {now.sum() / before.sum():.2f} in all "
                   "(the same readings)")
+        if a.reach:
+            reach = np.mean([reachable(img, text, score) for img, text in zip(drawn, written, strict=True)])
+            print(f"{which} (seed {seed}) pixels, reach   n={len(written):4d}  a right reading among the cuts: "
+                  f"{reach:.2%} (the most a better choice among them could read)")
         for label, (images, texts, pens) in (("touching, pixels", (drawn, written, None)),
                                              ("touching, strokes", (drawn, written, strokes)),
                                              ("with gaps", (*gaps, None))):

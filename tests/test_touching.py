@@ -136,6 +136,18 @@ def test_a_number_written_apart_is_not_cut(score):
     assert [p.box for p in r.parts] == [p.box for p in split_digits(rgba)]  # the same pieces as before
 
 
+def test_reach_finds_the_reading_among_the_cuts_in_order_and_at_its_length(score):
+    """bench/touching.py --reach: a number written apart is reached as written, not backwards, shorter or longer;
+    every seeded touching number both models read right is reached (its chosen pieces are candidates)."""
+    rgba = synth.encode(synth.draw_number("2026", np.random.default_rng(0), (W, H)), "alpha")
+    assert touching.reachable(rgba, "2026", score)
+    assert not any(touching.reachable(rgba, t, score) for t in ("6202", "202", "20266", ""))
+    images, texts = synth_numbers.touching_numbers(12, touching.SEEDS["tuning"])
+    both = [read_by(score, img) == [t, t] for img, t in zip(images, texts, strict=True)]
+    reached = [touching.reachable(img, t, score) for img, t in zip(images, texts, strict=True)]
+    assert any(both) and all(r for b, r in zip(both, reached, strict=True) if b), (both, reached)
+
+
 def test_a_letter_among_digits_is_kept_whole_for_the_judge(score):
     """The piece scorer (model/piece.py) does not take an A for strokes of 1s (the models alone cut it into
     them: "21016", "211116"), so the shared judge sees the whole A and flags it, and only it."""
