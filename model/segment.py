@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from model import pen, piece
+from model import judge, pen, piece, reader
 from model.ink import to_ink
 from model.preprocess import Layout, Preprocessed, layout, preprocess
 
@@ -52,6 +52,7 @@ PLAIN_BONUS = 0.3  # the quick reading's head start
 WHOLE = 1.0  # the piece scorer's log-probability of "one whole digit" counts this much (model/piece.py)
 UNSURE_MARGIN = 0.5  # a cut group whose reading with another count of digits came this close: say so
 SURE = 0.7  # ... and one with a digit that a model gives less than this, or that the models read differently
+HELD_MARGIN = 10.0  # a group's chain is held to the reader's digits when that costs at most this log-sureness (tuned)
 RUN = 4  # from strokes: at most this many strokes make one digit
 MOST_STROKES = 16  # more strokes than this (a scribble, a forged list) are read by the pixels: each run is a piece
 INKED = 0.3  # ink above this counts as the stroke's
@@ -185,7 +186,7 @@ def _worth(images: np.ndarray, probs: list[np.ndarray], feats: np.ndarray, heigh
     of one whole digit, less the costs of a shape unlike one digit (feats[:, 0] is its width for its group's
     height; `heights` its own height for the group's, 1 when not known)."""
     logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
-    agreed = logs.argmax(1)  # the digit the models together are surest of
+    agreed = logs.argmax(1)  # the digit the models together are surest of (_agreed)
     net = piece.load()
     whole = piece.log_whole(net, images, feats) if net is not None else np.zeros(len(images))
     return np.array([float(logs[j, agreed[j]]) + WHOLE * float(whole[j])
@@ -194,8 +195,9 @@ def _worth(images: np.ndarray, probs: list[np.ndarray], feats: np.ndarray, heigh
 
 
 def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None) -> Reading:
-    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits; by
-    its strokes when they are given and cover its ink."""
+    """The digits of a drawn number, touching ones cut where the models are surest of most whole digits (held to
+    what the number reader reads, when one is installed and they differ); by its strokes when they are given and
+    cover its ink."""
     if strokes and (by_strokes := _read_strokes(img, score, strokes)) is not None:
         return by_strokes
     lay = layout(img)
@@ -205,21 +207,70 @@ def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None)
     keys = list(pieces)
     images = np.stack([pieces[k].image for k in keys]) if keys else None
     probs = score(images) if keys else []
-    logp = {}
+    logp, digit = {}, {}
     if keys:
         worth = _worth(images, probs, features(lay, plans, keys), np.ones(len(keys)))
         logp = {key: float(v) for key, v in zip(keys, worth, strict=True)}
+        digit = {key: str(int(d)) for key, d in zip(keys, _agreed(probs), strict=True)}
+    chosen = [_choose(plain, {ab: logp[(i, ab)] for ab in spans if (i, ab) in logp})
+              for i, (_, plain, spans, _) in enumerate(plans)]
+    doubt = [d for _, d in chosen]
+    chains = [c for c, _ in chosen]
+    told = False  # the reader read a group otherwise, and no chain of its pieces spells what it read
+    for i, seen in _reader_texts(lay, plans).items():
+        mine = [(i, ab) for ab in zip(chains[i][:-1], chains[i][1:]) if (i, ab) in pieces]
+        flagged = judge.not_digit(np.stack([pieces[k].image for k in mine])) if mine else None
+        if flagged is not None and flagged.any():
+            continue  # a mark the judge says is no digit (a letter) stays as the models cut it, to be shown as one
+        if seen != "".join(digit[k] for k in mine):
+            spelled = _spelled(i, plans[i][2], logp, digit, seen)
+            had = sum(logp.get((i, ab), 0.0) for ab in zip(chains[i][:-1], chains[i][1:]))
+            told |= spelled is None
+            if spelled is not None and had - spelled[0] <= HELD_MARGIN:
+                chains[i], doubt[i] = spelled[1], False
     row = {k: j for j, k in enumerate(keys)}
-    parts, rows, split, unsure = [], [], [], False
-    for i, (_, plain, spans, _) in enumerate(plans):
-        mine = {ab: logp[(i, ab)] for ab in spans if (i, ab) in logp}
-        chain, doubt = _choose(plain, mine)
-        chosen = [(i, ab) for ab in zip(chain[:-1], chain[1:]) if (i, ab) in pieces]
-        parts += [pieces[k] for k in chosen]
-        rows += [row[k] for k in chosen]
-        split += [len(chosen) > 1] * len(chosen)
-        unsure |= len(chosen) > 1 and (doubt or _doubtful(probs, [row[k] for k in chosen]))  # a group we cut
+    parts, rows, split, unsure = [], [], [], told
+    for i, chain in enumerate(chains):
+        mine = [(i, ab) for ab in zip(chain[:-1], chain[1:]) if (i, ab) in pieces]
+        parts += [pieces[k] for k in mine]
+        rows += [row[k] for k in mine]
+        split += [len(mine) > 1] * len(mine)
+        unsure |= len(mine) > 1 and (doubt[i] or _doubtful(probs, [row[k] for k in mine]))  # a group we cut
     return Reading(parts, [p[rows] for p in probs] if rows else [], split, unsure)
+
+
+def _agreed(probs: list[np.ndarray]) -> np.ndarray:
+    """(N,) the digit the models together are surest of: the best mean log-probability."""
+    return np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0).argmax(1)
+
+
+def _reader_texts(lay: Layout, plans: list[tuple]) -> dict[int, str]:
+    """What the number reader (model/reader.py) reads in each group wide enough to have been cut, alone; {} with no
+    reader installed."""
+    wide = [i for i, (_, plain, spans, _) in enumerate(plans) if len(spans) > len(plain) - 1]
+    net = reader.load() if wide else None
+    if net is None:
+        return {}
+    return {i: reader.read_number(net, lay.soft * lay.groups[i].cells) for i in wide}
+
+
+def _spelled(i: int, spans: list[tuple[int, int]], logp: dict, digit: dict,
+             text: str) -> tuple[float, list[int]] | None:
+    """The total and the cuts of group i's best chain of pieces whose digits spell `text`; None when no chain does."""
+    scored = [ab for ab in spans if (i, ab) in logp]
+    if not scored or not text:
+        return None
+    first, last = min(a for a, _ in scored), max(b for _, b in scored)  # as _chains: from the first scored cut
+    best = {(first, 0): (0.0, [first])}  # (cut, digits spelled) → (total, cuts)
+    for a, b in scored:  # sorted: every chain that ends at cut a is final before the spans from a are taken
+        for n in range(len(text)):
+            here = best.get((a, n))
+            if here is None or digit[(i, (a, b))] != text[n]:
+                continue
+            v = here[0] + logp[(i, (a, b))]
+            if v > best.get((b, n + 1), (-np.inf,))[0]:
+                best[(b, n + 1)] = (v, here[1] + [b])
+    return best[(last, len(text))] if (last, len(text)) in best else None
 
 
 def _doubtful(probs: list[np.ndarray], rows: list[int]) -> bool:

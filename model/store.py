@@ -27,7 +27,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from model.nets import build, config_from_dict, config_to_dict, ready_to_answer
-from model.paths import JUDGE, PIECE, PRETRAINED
+from model.paths import JUDGE, PIECE, PRETRAINED, READER
 
 FORMAT_VERSION = 1
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def entries(folders: Iterable[Path], source: str) -> list[ModelEntry]:
 
 def list_models(extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
     """The shipped models first, then `extra` (train/catalog.py passes the finished runs)."""
-    shipped = [d for d in sorted(PRETRAINED.glob("*/")) if d not in (JUDGE, PIECE)]  # no digit models
+    shipped = [d for d in sorted(PRETRAINED.glob("*/")) if d not in (JUDGE, PIECE, READER)]  # no digit models
     return entries(shipped, "shipped") + list(extra)
 
 

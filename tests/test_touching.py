@@ -190,26 +190,28 @@ def test_whole_numbers_on_the_test_seed(score):
     """bench/touching.py's test seed, never tuned on, scored once after the piece scorer and segment's
     settings were fixed on the tuning seed. From the pixels alone (an upload): 64.33% / 67.00% (MLP / CNN;
     46.7% / 47.0% before the piece scorer; 67.67% / 68.00% with the MLP taught by the CNN; 72.33% / 72.33% with
-    segment.PER_DIGIT 6 cuts tried per digit, not 3). 300 touching numbers: one standard error at 72% is 2.6
-    points; the target sits three of them under the lower. With the
+    segment.PER_DIGIT 6 cuts tried per digit, not 3; 82.00% / 83.00% with each wide group's cuts held to what the
+    number reader reads, model/reader.py). 300 touching numbers: one standard error at 82% is 2.2 points; the
+    target sits three of them under the lower. With the
     strokes the number canvas sends: 98.67% / 98.67% (one SE 0.7 points; before the MLP was retrained, 94.00%
     / 98.33%); the target is the issue's 95%. bench/quality.py's test numbers, with gaps, must hold the
     92.67% / 93.33% they read before model/segment.py (95.33% / 94.67% with the first scorer; one SE: 2 points).
 
     "I may have split them wrong" (segment.SURE, set on the tuning seed): by the pixels it was said for 52% of the
     103 numbers a model read wrong (6% before) and 4.6% of those read right (one SE: 4.9 and 1.2 points); with
-    PER_DIGIT 6, 52% and 3.3%; by the strokes for 4.7% of those read right."""
+    PER_DIGIT 6, 52% and 3.3%; with the number reader, 85% and 10.0% (about 50 and 250 numbers: one SE 5 and 1.9
+    points; the bounds sit three under and over); by the strokes for 4.7% of those read right."""
     images, texts, pens = synth_numbers.touching_numbers(300, touching.SEEDS["test"], strokes=True)
     pixels = touching.whole_numbers(images, texts, score)
     assert pixels.right.min() >= TARGET_TOUCHING, pixels.right
-    assert pixels.told_wrong >= 0.4 and pixels.told_right <= 0.09, (pixels.told_wrong, pixels.told_right)
+    assert pixels.told_wrong >= 0.70 and pixels.told_right <= 0.16, (pixels.told_wrong, pixels.told_right)
     strokes = touching.whole_numbers(images, texts, score, pens)
     assert strokes.right.min() >= 0.95 and strokes.told_right <= 0.09, (strokes.right, strokes.told_right)
     images, texts = synth.number_drawings(150, 7919)
     assert touching.whole_numbers(images, texts, score).right.min() >= 0.92
 
 
-TARGET_TOUCHING = 0.64
+TARGET_TOUCHING = 0.75
 
 
 # ---------------------------------------------------------------- the piece scorer (model/piece.py, train/pieces.py)
