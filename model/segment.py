@@ -16,6 +16,11 @@ cannot: `read` then tries each run of strokes next to each other (left to right,
 out) as one digit, scored as above, and keeps the best chain of runs. It falls back to the pixels when the
 strokes do not cover the picture's ink (a forged value, an upload).
 
+Each group wide enough to be cut is also read whole, with no cuts, by the number reader (model/reader.py), where
+one is installed. Where it reads other digits than the chosen chain spells, the best chain of that group's pieces
+that spells them wins, unless it costs more than HELD_MARGIN; where none does, the reading says it is unsure. A group
+whose chosen pieces the judge flags (a drawn letter) is left as the models cut it, so that the page can say so.
+
 Why the piece scorer: the models alone are sure of a 0 with a 1 glued to its side (they read "0"), and
 of a thin sliver as a "1" (BENCHMARKS.md has the figures). With no scorer file, the models' sureness
 alone chooses. numpy, and the piece scorer's torch; the score function is the caller's (the Draw page:
