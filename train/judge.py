@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from model import judge as judge_model
 from train import negatives as ng
+from train import small
 from train.data import load_mnist
 
 TRAIN_SEEDS = {"negatives": 101, "canvas": 102, "typed": 103}  # apart from bench/not_digit.py's 1 and 7919
@@ -59,26 +60,15 @@ def fit(x: np.ndarray, y: np.ndarray, epochs: int, seed: int, steps: int | None 
     """Adam on binary cross-entropy, the two classes weighed equally, one-pixel shifts as augmentation."""
     torch.manual_seed(seed)
     net = judge_model.Judge()
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    total = epochs * -(-len(x) // 128)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=total)
     xt, yt = torch.as_tensor(x)[:, None], torch.as_tensor(y)
     pos_weight = torch.tensor(float((y == 0).sum()) / max(1.0, float(y.sum())))  # balance the classes
-    gen, step = torch.Generator().manual_seed(seed), 0
-    for epoch in range(epochs):
-        for idx in torch.randperm(len(x), generator=gen).split(128):
-            dx, dy = torch.randint(-1, 2, (2,), generator=gen).tolist()
-            xb = torch.roll(xt[idx], (dy, dx), (2, 3))  # preprocess centres by mass; a pixel of play
-            loss = F.binary_cross_entropy_with_logits(net(xb), yt[idx], pos_weight=pos_weight)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            step += 1
-            if steps is not None and step >= steps:
-                return net.eval()
-        print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.4f}", file=sys.stderr)
-    return net.eval()
+
+    def batch_loss(idx: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        dx, dy = torch.randint(-1, 2, (2,), generator=gen).tolist()
+        xb = torch.roll(xt[idx], (dy, dx), (2, 3))  # preprocess centres by mass; a pixel of play
+        return F.binary_cross_entropy_with_logits(net(xb), yt[idx], pos_weight=pos_weight)
+
+    return small.fit(net, len(x), batch_loss, epochs, seed, 3e-3, 128, steps)
 
 
 def threshold(scores: np.ndarray, y: np.ndarray) -> float:

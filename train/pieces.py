@@ -27,6 +27,7 @@ from model import piece as piece_model
 from model import segment
 from model.judge import save_net
 from model.preprocess import layout
+from train import small
 from train.data import load_mnist
 from train.numbers import INKED, touching_digits
 from train.strokes import encode, shape
@@ -129,25 +130,15 @@ def fit(x: np.ndarray, f: np.ndarray, y: np.ndarray, epochs: int, seed: int,
     """Adam on binary cross-entropy, the two classes weighed equally, one-pixel shifts as augmentation."""
     torch.manual_seed(seed)
     net = piece_model.Piece()
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * -(-len(x) // 128))
     xt, ft, yt = torch.as_tensor(x)[:, None], torch.as_tensor(f), torch.as_tensor(y)
     pos_weight = torch.tensor(float((y == 0).sum()) / max(1.0, float(y.sum())))
-    gen, step = torch.Generator().manual_seed(seed), 0
-    for epoch in range(epochs):
-        for idx in torch.randperm(len(x), generator=gen).split(128):
-            dx, dy = torch.randint(-1, 2, (2,), generator=gen).tolist()
-            xb = torch.roll(xt[idx], (dy, dx), (2, 3))
-            loss = F.binary_cross_entropy_with_logits(net(xb, ft[idx]), yt[idx], pos_weight=pos_weight)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            step += 1
-            if steps is not None and step >= steps:
-                return net.eval()
-        print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.4f}", file=sys.stderr)
-    return net.eval()
+
+    def batch_loss(idx: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        dx, dy = torch.randint(-1, 2, (2,), generator=gen).tolist()
+        xb = torch.roll(xt[idx], (dy, dx), (2, 3))
+        return F.binary_cross_entropy_with_logits(net(xb, ft[idx]), yt[idx], pos_weight=pos_weight)
+
+    return small.fit(net, len(x), batch_loss, epochs, seed, 3e-3, 128, steps)
 
 
 def figures(logw: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> dict:

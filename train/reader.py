@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from model import reader as reader_model
 from model.judge import save_net
 from model.preprocess import layout
+from train import small
 from train.numbers import touching_digits
 from train.pieces import _strokes
 from train.strokes import encode
@@ -68,26 +69,16 @@ def _loss(net: reader_model.Reader, x: torch.Tensor, texts: list[str]) -> torch.
 
 
 def fit(x: np.ndarray, texts: list[str], epochs: int, seed: int, steps: int | None = None) -> reader_model.Reader:
+    """Adam on the CTC loss, a shift of up to 2 pixels sideways as augmentation."""
     torch.manual_seed(seed)
     net = reader_model.Reader()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=epochs * -(-len(x) // BATCH))
     xt = torch.as_tensor(x)[:, None]
-    gen, step = torch.Generator().manual_seed(seed), 0
-    for epoch in range(epochs):
-        net.train()
-        for idx in torch.randperm(len(x), generator=gen).split(BATCH):
-            shift = int(torch.randint(-2, 3, (1,), generator=gen))
-            loss = _loss(net, torch.roll(xt[idx], shift, 3), [texts[i] for i in idx.tolist()])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            step += 1
-            if steps is not None and step >= steps:
-                return net.eval()
-        print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.4f}", file=sys.stderr, flush=True)
-    return net.eval()
+
+    def batch_loss(idx: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        shift = int(torch.randint(-2, 3, (1,), generator=gen))
+        return _loss(net, torch.roll(xt[idx], shift, 3), [texts[i] for i in idx.tolist()])
+
+    return small.fit(net, len(x), batch_loss, epochs, seed, 2e-3, BATCH, steps)
 
 
 @torch.inference_mode()
