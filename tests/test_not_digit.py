@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,15 +85,22 @@ def test_the_shipped_judge_is_small_and_fast():
     assert np.median(times) < 2e-3  # 0.1–0.2 ms on a quiet core; four times the 0.5 ms aim for a busy machine
 
 
+def tampered_copy(folder: Path, stem: str, tmp_path: Path) -> Path:
+    """A copy of a helper net's folder (the judge's, the piece scorer's, the reader's) with one bit of its weights
+    flipped: its checksum no longer matches."""
+    copy = tmp_path / stem
+    shutil.copytree(folder, copy)
+    raw = bytearray((copy / f"{stem}.safetensors").read_bytes())
+    raw[-1] ^= 1
+    (copy / f"{stem}.safetensors").write_bytes(bytes(raw))
+    return copy
+
+
 def test_a_missing_or_tampered_judge_gives_no_verdict_and_a_logged_note(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="model.judge"):
         assert judge.not_digit(np.zeros((28, 28), np.float32), folder=tmp_path / "none") is None
     assert "no not-a-digit judge" in caplog.text
-    copy = tmp_path / "judge"
-    shutil.copytree(judge.FOLDER, copy)
-    raw = bytearray((copy / "judge.safetensors").read_bytes())
-    raw[-1] ^= 1
-    (copy / "judge.safetensors").write_bytes(bytes(raw))
+    copy = tampered_copy(judge.FOLDER, "judge", tmp_path)
     assert judge.not_digit(np.zeros((28, 28), np.float32), folder=copy) is None
     assert "checksum" in caplog.text
 

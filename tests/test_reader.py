@@ -2,7 +2,6 @@
 
 import json
 import logging
-import shutil
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ from bench import synth_numbers, touching
 from model import reader, segment, store
 from model.predict import load
 from model.preprocess import layout
+from tests.test_not_digit import tampered_copy
 from tests.test_touching import written_apart
 from train import reader as train_reader
 
@@ -83,11 +83,7 @@ def test_a_missing_or_tampered_reader_leaves_the_models_to_choose(tmp_path, capl
     with caplog.at_level(logging.WARNING, logger="model.reader"):
         assert reader.load(tmp_path / "none") is None
     assert "no number reader" in caplog.text
-    copy = tmp_path / "reader"
-    shutil.copytree(reader.FOLDER, copy)
-    raw = bytearray((copy / "reader.safetensors").read_bytes())
-    raw[-1] ^= 1
-    (copy / "reader.safetensors").write_bytes(bytes(raw))
+    copy = tampered_copy(reader.FOLDER, "reader", tmp_path)
     assert reader.load(copy) is None and "checksum" in caplog.text
     monkeypatch.setattr(reader, "load", lambda folder=reader.FOLDER: None)
     images, texts = synth_numbers.touching_numbers(3, touching.SEEDS["tuning"])

@@ -3,7 +3,6 @@ whole-number figure on bench/touching.py's test seed, and the Draw page's number
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from classroom import drawings as collection
 from model import judge, pen, piece, segment, store
 from model.predict import load, probabilities
 from model.preprocess import layout, split_digits
+from tests.test_not_digit import tampered_copy
 from train import negatives
 from train import pieces as train_pieces
 from train.numbers import touching_digits
@@ -247,11 +247,7 @@ def test_a_missing_or_tampered_piece_scorer_leaves_the_models_to_choose(tmp_path
     with caplog.at_level(logging.WARNING, logger="model.piece"):
         assert piece.load(tmp_path / "none") is None
     assert "no piece scorer" in caplog.text
-    copy = tmp_path / "piece"
-    shutil.copytree(piece.FOLDER, copy)
-    raw = bytearray((copy / "piece.safetensors").read_bytes())
-    raw[-1] ^= 1
-    (copy / "piece.safetensors").write_bytes(bytes(raw))
+    copy = tampered_copy(piece.FOLDER, "piece", tmp_path)
     assert piece.load(copy) is None and "checksum" in caplog.text
     monkeypatch.setattr(piece, "load", lambda folder=piece.FOLDER: None)
     assert len(segment.read(written_apart("2026"), score).parts) == 4
