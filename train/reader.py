@@ -1,13 +1,15 @@
 """Train the number reader (model/reader.py) and ship it to model/pretrained/reader/.
 
-    python -m train.reader [--seed 0] [--numbers 30000] [--epochs 12] [--workers 2] [--out DIR] [--dry-run]
+    python -m train.reader [--seed 0] [--numbers 30000] [--epochs 12] [--workers 2] [--threads 2] [--out DIR]
+                           [--dry-run]
 
 Examples are numbers of 1-5 digits, neighbours touching (train/numbers.py's layout, drawn with train/pieces.py's mix of
 train/styles.py's templates: never bench/synth.py's, which the figures are read on), from TRAIN_SEED (apart from
-bench/touching.py's 1 and 6007, 7919, and the piece scorer's 101 and 102), each seen as segment sees it
-(model.preprocess.layout, then model.reader.number_ink). Every tenth is held out for the figure reader.json
-records: the share of held-out numbers read exactly. Adam, one-cycle, CTC loss; a shift of up to 2 pixels
-sideways as augmentation. Making the numbers takes most of the time on a 2-core CPU (about 25 ms each), so
+bench/touching.py's 1 and 6007, 7919, and the piece scorer's 101 and 102), each as ink at segment's working scale
+(model.preprocess.layout, then model.reader.number_ink: the whole number, where segment gives the reader one group
+of touching digits at a time, which is such a number too). Every tenth is held out for the figure reader.json
+records: the share of held-out numbers read exactly. Adam, one-cycle, CTC loss; a shift of up to 2 pixels sideways
+as augmentation. Making the numbers takes about a third of the 14 minutes on a 2-core CPU (about 25 ms each), so
 `--workers` processes make them.
 """
 
