@@ -81,8 +81,9 @@ def whole_numbers(images, texts, score: segment.Score, pens=None) -> Figures:
 
 def reachable(img: np.ndarray, text: str, score: segment.Score) -> bool:
     """Whether some chain of the pixel reading's candidate pieces, group after group, reads `text`: each piece
-    read as the digit the models together are surest of (segment._worth's). A number both models read right
-    is reachable; one that is not could only be read right with other cuts."""
+    read as the digit the models together are surest of (what the reading scores it as), each group's chain
+    one that segment._spelled finds. A number both models read right is reachable; one that is not could only
+    be read right with other cuts."""
     lay = preprocess.layout(img)
     if lay is None:
         return text == ""
@@ -90,20 +91,13 @@ def reachable(img: np.ndarray, text: str, score: segment.Score) -> bool:
     keys = list(pieces)
     if not keys:
         return False
-    probs = score(np.stack([pieces[k].image for k in keys]))
-    agreed = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0).argmax(1)
+    agreed = segment.mean_logs(score(np.stack([pieces[k].image for k in keys]))).argmax(1)
     digit = {k: str(int(d)) for k, d in zip(keys, agreed, strict=True)}
+    anyhow = dict.fromkeys(keys, 0.0)  # every piece worth the same: only whether a chain spells counts
     at = {0}  # how many of text's digits the groups so far can have read
-    for i, (cuts, _, spans, _) in enumerate(plans):
-        seen = {(0, n) for n in at}  # (cut, digits read) reachable inside group i
-        front = list(seen)
-        while front:
-            c, n = front.pop()
-            for a, b in spans:
-                if a == c and n < len(text) and digit.get((i, (a, b))) == text[n] and (b, n + 1) not in seen:
-                    seen.add((b, n + 1))
-                    front.append((b, n + 1))
-        at = {n for c, n in seen if c == len(cuts) - 1}
+    for i, (_, _, spans, _) in enumerate(plans):
+        at = {m for n in at for m in range(n + 1, len(text) + 1)
+              if segment._spelled(i, spans, anyhow, digit, text[n:m]) is not None}
     return len(text) in at
 
 

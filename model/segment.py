@@ -186,12 +186,11 @@ def features(lay: Layout, plans: list[tuple], keys: list) -> np.ndarray:
     return out
 
 
-def _worth(images: np.ndarray, probs: list[np.ndarray], feats: np.ndarray, heights: np.ndarray) -> np.ndarray:
-    """Each piece's worth: the models' log-sureness of the digit they agree on, the piece scorer's log-probability
-    of one whole digit, less the costs of a shape unlike one digit (feats[:, 0] is its width for its group's
-    height; `heights` its own height for the group's, 1 when not known)."""
-    logs = np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)  # (N, 10)
-    agreed = logs.argmax(1)  # the digit the models together are surest of (_agreed)
+def _worth(images: np.ndarray, logs: np.ndarray, feats: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Each piece's worth, from the models' `mean_logs`: their log-sureness of the digit they agree on, the piece
+    scorer's log-probability of one whole digit, less the costs of a shape unlike one digit (feats[:, 0] is its
+    width for its group's height; `heights` its own height for the group's, 1 when not known)."""
+    agreed = logs.argmax(1)  # the digit the models together are surest of
     net = piece.load()
     whole = piece.log_whole(net, images, feats) if net is not None else np.zeros(len(images))
     return np.array([float(logs[j, agreed[j]]) + WHOLE * float(whole[j])
@@ -214,29 +213,30 @@ def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None)
     probs = score(images) if keys else []
     logp, digit = {}, {}
     if keys:
-        worth = _worth(images, probs, features(lay, plans, keys), np.ones(len(keys)))
+        logs = mean_logs(probs)
+        worth = _worth(images, logs, features(lay, plans, keys), np.ones(len(keys)))
         logp = {key: float(v) for key, v in zip(keys, worth, strict=True)}
-        digit = {key: str(int(d)) for key, d in zip(keys, _agreed(probs), strict=True)}
+        digit = {key: str(int(d)) for key, d in zip(keys, logs.argmax(1), strict=True)}
     chosen = [_choose(plain, {ab: logp[(i, ab)] for ab in spans if (i, ab) in logp})
               for i, (_, plain, spans, _) in enumerate(plans)]
     doubt = [d for _, d in chosen]
     chains = [c for c, _ in chosen]
     told = False  # the reader read a group otherwise, and no chain of its pieces spells what it read
     for i, seen in _reader_texts(lay, plans).items():
-        mine = [(i, ab) for ab in zip(chains[i][:-1], chains[i][1:]) if (i, ab) in pieces]
+        mine = _pieces_of(i, chains[i], pieces)
         flagged = judge.not_digit(np.stack([pieces[k].image for k in mine])) if mine else None
         if flagged is not None and flagged.any():
             continue  # a mark the judge says is no digit (a letter) stays as the models cut it, to be shown as one
         if seen != "".join(digit[k] for k in mine):
             spelled = _spelled(i, plans[i][2], logp, digit, seen)
-            had = sum(logp.get((i, ab), 0.0) for ab in zip(chains[i][:-1], chains[i][1:]))
+            had = sum(logp[k] for k in mine)
             told |= spelled is None
             if spelled is not None and had - spelled[0] <= HELD_MARGIN:
                 chains[i], doubt[i] = spelled[1], False
     row = {k: j for j, k in enumerate(keys)}
     parts, rows, split, unsure = [], [], [], told
     for i, chain in enumerate(chains):
-        mine = [(i, ab) for ab in zip(chain[:-1], chain[1:]) if (i, ab) in pieces]
+        mine = _pieces_of(i, chain, pieces)
         parts += [pieces[k] for k in mine]
         rows += [row[k] for k in mine]
         split += [len(mine) > 1] * len(mine)
@@ -244,9 +244,15 @@ def read(img: np.ndarray, score: Score, strokes: list[pen.Stroke] | None = None)
     return Reading(parts, [p[rows] for p in probs] if rows else [], split, unsure)
 
 
-def _agreed(probs: list[np.ndarray]) -> np.ndarray:
-    """(N,) the digit the models together are surest of: the best mean log-probability."""
-    return np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0).argmax(1)
+def mean_logs(probs: list[np.ndarray]) -> np.ndarray:
+    """(N, 10): the models' mean log-probabilities of each piece's digits; its argmax is the digit they together are
+    surest of, the one a piece is scored as."""
+    return np.mean([np.log(np.clip(p, 1e-6, 1.0)) for p in probs], axis=0)
+
+
+def _pieces_of(i: int, chain: list[int], pieces: dict) -> list[tuple[int, tuple[int, int]]]:
+    """The keys of group i's non-empty pieces between the chain's cuts, left to right."""
+    return [(i, ab) for ab in zip(chain[:-1], chain[1:]) if (i, ab) in pieces]
 
 
 def _reader_texts(lay: Layout, plans: list[tuple]) -> dict[int, str]:
@@ -337,7 +343,7 @@ def _read_strokes(img: np.ndarray, score: Score, strokes: list[pen.Stroke]) -> R
         return None
     images = np.stack([p.image for p in pieces])
     probs = score(images)
-    worth = _worth(images, probs, np.array(feats, np.float32), np.array(tall)) - APART_COST * np.array(apart)
+    worth = _worth(images, mean_logs(probs), np.array(feats, np.float32), np.array(tall)) - APART_COST * np.array(apart)
     counts = _chains(list(range(n + 1)), {ab: float(v) for ab, v in zip(spans, worth, strict=True)})
     if not counts:
         return None
